@@ -1,6 +1,5 @@
 """The catalogue of plan documents (data/plans/catalog.yml)."""
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -34,8 +33,8 @@ def plans_dir() -> Path:
     return settings.project_path(settings.get("index", "plans_dir"))
 
 
-@lru_cache(maxsize=None)
 def load_catalog(directory: Path | None = None) -> tuple[PlanInfo, ...]:
+    """Read afresh on every call (a few ms): an operator may add a plan at any time."""
     directory = directory or plans_dir()
     with open(directory / "catalog.yml", encoding="utf-8") as handle:
         entries = yaml.safe_load(handle)["plans"]

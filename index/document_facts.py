@@ -45,7 +45,7 @@ def _kinds_of(section: Section, text: str) -> list[str]:
     if folded.startswith(_CLOSING):         # "Trên đây là Kế hoạch ...": the closing formula
         heading = ""
     kinds = []
-    if section.parent is None and folded.startswith(_BASIS_OPENERS) or "can cu" in heading:
+    if section.style == "preamble" and folded.startswith(_BASIS_OPENERS) or "can cu" in heading:
         kinds.append("legal_basis")
     if "kinh phi" in heading:
         kinds.append("funding")

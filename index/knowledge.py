@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from index.catalog import plans_dir
 from index.document_facts import DocumentFact, extract_document_facts
 from index.duties import DutyRecord, extract_duties
 from index.facts import ValueRecord, extract_values
@@ -25,8 +26,12 @@ class Knowledge:
         return next((plan for plan in self.plans if plan.id == plan_id), None)
 
 
-@lru_cache(maxsize=None)
 def load_knowledge(directory: Path | None = None) -> Knowledge:
+    return _load_knowledge(directory or plans_dir())
+
+
+@lru_cache(maxsize=None)
+def _load_knowledge(directory: Path) -> Knowledge:
     plans, errors = load_plans(directory)
     return Knowledge(
         plans=plans, errors=errors,

@@ -94,7 +94,8 @@ class Plan:
 
 # Numbering styles, outermost first. Decimal numbers take a rank per level (1., 2.1.,
 # 2.1.1.), so the rank of "2.1.1." is decimal + 2.
-_RANKS = {"root": -1, "part": 0, "roman": 1, "decimal": 2, "letter": 7, "end": 0}
+# The preamble ends at the first heading of any kind, hence its high rank.
+_RANKS = {"root": -1, "part": 0, "roman": 1, "decimal": 2, "letter": 7, "end": 0, "preamble": 99}
 
 _PART = re.compile(r"^Phần\s+thứ\s+(nhất|hai|ba|tư|năm|sáu|bảy)\b[\s.:]*(.*)$", re.I)
 _ROMAN = re.compile(r"^([IVX]{1,6})\s*(?:[.)]|\s[-–])\s*(\S.*)$")
@@ -224,7 +225,12 @@ class _TreeBuilder:
 
     def __init__(self, title: str):
         self.root = Section(number="", title=title, style="root", rank=_RANKS["root"], line=0)
-        self.stack = [self.root]
+        # Lines before the first heading (number, date, title, legal bases) form a section
+        # of their own, so they can be cited like any other.
+        self.preamble = Section(number="", title="Phần mở đầu", style="preamble",
+                                rank=_RANKS["preamble"], line=1, parent=self.root)
+        self.root.children.append(self.preamble)
+        self.stack = [self.root, self.preamble]
         # Per rank: was the previous numbered item of this list a heading?
         self.sibling_is_heading: dict[int, bool] = {}
         self.pending_part_title: Section | None = None
@@ -304,6 +310,9 @@ def _assign_anchors(root: Section) -> None:
             # "2.1.1" already says it sits under "2.1" and "2".
             if child is not None and child.style == node.style == "decimal":
                 continue
+            if node.style == "preamble":
+                parts.append("mo-dau")
+                continue
             number = node.number or node.title
             parts.append(("p" if node.style == "part" else "") + fold(number.replace("đ", "dd")))
         anchor = "s-" + "-".join(parts).replace(".", "-").replace(" ", "-")
@@ -331,6 +340,8 @@ def parse_plan(text: str, info: PlanInfo) -> Plan:
     for logical in _logical_lines(text):
         builder.add(logical)
     numbered = [s for s in builder.root.walk() if s.rank > _RANKS["root"] and s.number]
+    if not builder.preamble.lines:
+        builder.root.children.remove(builder.preamble)
     if len(numbered) < 2:
         raise PlanParseError(f"{info.file}: no numbered sections found; is this a plan document?")
     _assign_anchors(builder.root)

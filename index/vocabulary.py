@@ -107,3 +107,11 @@ def agency_by_id(agency_id: str) -> Agency:
     return next(a for a in agencies() if a.id == agency_id)
 
 
+
+
+@lru_cache(maxsize=None)
+def query_words() -> tuple[str, ...]:
+    """Question words and place names as written, for restoring diacritics."""
+    places = _load("provinces.yml")["units"]
+    names = [name for unit in places for name in [unit["name"], *unit.get("aliases", ())]]
+    return tuple(_load("query_words.yml")["words"]) + tuple(names)
