@@ -50,6 +50,7 @@ class Indicator:
     rule: Rule
     nouns: tuple[str, ...] = ()      # words right after a number in prose
     context: tuple[str, ...] = ()    # phrases the same line must contain
+    ask: tuple[str, ...] = ()        # how people name it in questions
 
     def matches_count(self, following: str, line: str) -> bool:
         """True when a number followed by `following` in `line` counts this indicator.
@@ -64,6 +65,7 @@ class Agency:
     name: str
     rule: Rule
     covers: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
 
 
 def _load(name: str) -> dict:
@@ -74,13 +76,15 @@ def _load(name: str) -> dict:
 @lru_cache(maxsize=None)
 def indicators() -> tuple[Indicator, ...]:
     return tuple(Indicator(id=e["id"], name=e["name"], unit=e["unit"], rule=_rule(e),
-                           nouns=tuple(e.get("nouns", ())), context=tuple(e.get("context", ())))
+                           nouns=tuple(e.get("nouns", ())), context=tuple(e.get("context", ())),
+                           ask=tuple(e.get("ask", ())))
                  for e in _load("indicators.yml")["indicators"])
 
 
 @lru_cache(maxsize=None)
 def agencies() -> tuple[Agency, ...]:
-    return tuple(Agency(id=e["id"], name=e["name"], rule=_rule(e), covers=tuple(e.get("covers", ())))
+    return tuple(Agency(id=e["id"], name=e["name"], rule=_rule(e), covers=tuple(e.get("covers", ())),
+                        ask=tuple(e.get("ask", ())))
                  for e in _load("agencies.yml")["agencies"])
 
 
@@ -115,3 +119,30 @@ def query_words() -> tuple[str, ...]:
     places = _load("provinces.yml")["units"]
     names = [name for unit in places for name in [unit["name"], *unit.get("aliases", ())]]
     return tuple(_load("query_words.yml")["words"]) + tuple(names)
+
+
+def _abbreviation_key(text: str) -> str:
+    return " ".join(folded_words(text.replace("&", "").replace("-", "")))
+
+
+@lru_cache(maxsize=None)
+def _abbreviations() -> dict[str, str]:
+    table = _load("abbreviations.yml")["abbreviations"]
+    return {_abbreviation_key(short): long for short, long in table.items()}
+
+
+def expand_abbreviations(text: str) -> str:
+    """"Sở TT&TT Tiền Giang" → "Sở TT&TT (thông tin và truyền thông) Tiền Giang": the
+    expansion is added, not substituted, so nothing the user typed is lost."""
+    table = _abbreviations()
+    out = []
+    for token in text.split():
+        out.append(token)
+        key = _abbreviation_key(token)
+        if key in table:
+            out.append(f"({table[key]})")
+    expanded = " ".join(out)
+    for short, long in table.items():          # multi-word keys ("nhà mạng")
+        if " " in short and f" {short} " in f" {_abbreviation_key(text)} ":
+            expanded += f" ({long})"
+    return expanded
