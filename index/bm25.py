@@ -31,6 +31,19 @@ class BM25:
         total = len(documents)
         self.idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
 
+    def coverage(self, query: str, document: int) -> float:
+        """Share of the query's informative weight (IDF of its folded syllables) that the
+        document contains. Words the corpus never uses weigh as much as its rarest word,
+        so "giá vàng hôm nay" covers little of any plan while "Tiền Giang IPv6" covers
+        the chunk about IPv6 fully. A length-independent measure, unlike the BM25 score."""
+        words = set(folded_words(query))
+        if not words:
+            return 0.0
+        rarest = max(self.idf.values(), default=1.0)
+        total = sum(self.idf.get(word, rarest) for word in words)
+        found = sum(self.idf[word] for word in words if word in self.term_counts[document])
+        return found / total
+
     def scores(self, query: str) -> list[float]:
         query_terms = [term for term in set(terms(query)) if term in self.idf]
         scores = []

@@ -33,6 +33,7 @@ class Hit:
     score: float          # of the mode asked for: RRF score, BM25 score or cosine
     dense: float          # cosine similarity of query and chunk
     bm25: float
+    coverage: float       # share of the query's keyword weight found in the chunk
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -130,7 +131,9 @@ class Searcher:
             # Ties (ranks 1+2 against 2+1) go to the keyword side, the stronger of the
             # two on these texts (README: retrieval benchmark).
             fused = fused + 1e-9 / (1 + keyword_ranks)
-        return [self._hit(i, fused[i], dense[i], keyword[i]) for i in self._best_per_section(fused, allowed, k)]
+        expanded = expand_abbreviations(content)
+        return [self._hit(i, fused[i], dense[i], keyword[i], self.keyword.coverage(expanded, i))
+                for i in self._best_per_section(fused, allowed, k)]
 
     def _best_per_section(self, scores: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
         """The k best chunks, one per section: a long section split into several chunks
@@ -154,12 +157,13 @@ class Searcher:
         out[ids[0]] = scores[0]
         return out
 
-    def _hit(self, i: int, score: float, dense: float, keyword: float) -> Hit:
+    def _hit(self, i: int, score: float, dense: float, keyword: float, coverage: float) -> Hit:
         chunk = self.chunks[i]
         return Hit(plan=chunk.plan, province=chunk.province, document=chunk.document,
                    section=chunk.section, heading=chunk.heading, anchor=chunk.anchor,
                    line=chunk.line, text=chunk.text, score=round(float(score), 6),
-                   dense=round(float(dense), 4), bm25=round(float(keyword), 4))
+                   dense=round(float(dense), 4), bm25=round(float(keyword), 4),
+                   coverage=round(float(coverage), 4))
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,139 @@
+"""Rasa custom actions: thin adapters between the tracker and the answer code.
+
+action_answer answers every question intent (see router.py); the eligibility form
+asks three questions and action_eligibility_result turns the answers into what the
+rules say. Every message carries {"kind", "sources"} as a custom payload.
+"""
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge_base as kb
+from actions.answers.eligibility import eligibility_result, household_from_text
+from actions.reply import Reply
+from actions.router import Turn, route
+
+logger = logging.getLogger(__name__)
+
+try:                       # load the plans, the model and the index before the first question
+    kb.warm_up()
+except Exception:          # noqa: BLE001 — a broken index must not stop the other answers
+    logger.exception("warm-up failed; retrieval answers will report the problem")
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """The text (with its buttons) and the payload as one message: the REST channel then
+    returns them in order, text first, and the web app merges the payload into `meta`."""
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, json_message=reply.payload())
+
+
+def _turn(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
+    return Turn(text=message.get("text") or "", intent=intent, entities=message.get("entities") or [],
+                context=tracker.get_slot("context"), pending=tracker.get_slot("pending_question"))
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[EventType]:
+        turn = _turn(tracker)
+        try:
+            reply = route(turn)
+        except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer
+            logger.exception("answering %r failed", turn.text)
+            reply = Reply("fallback", "Xin lỗi, hệ thống gặp lỗi khi trả lời câu hỏi này. Bạn vui lòng thử "
+                                      "lại sau hoặc hỏi theo cách khác.")
+        send(dispatcher, reply)
+        context = reply.context or {}
+        if "pending" in context:
+            return [SlotSet("pending_question", context["pending"])]
+        events = [SlotSet("pending_question", None)]
+        if reply.context is not None:
+            events.append(SlotSet("context", reply.context))
+        return events
+
+
+def _ask(dispatcher: CollectingDispatcher, text: str, buttons: list[tuple[str, str]]) -> None:
+    reply = Reply("eligibility", text, buttons=[{"title": t, "payload": p} for t, p in buttons])
+    send(dispatcher, reply)
+
+
+class ActionAskHouseholdType(Action):
+    def name(self) -> str:
+        return "action_ask_household_type"
+
+    def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, "Để kiểm tra, hộ gia đình bạn thuộc diện nào?",
+             [("Hộ nghèo", "hộ nghèo"), ("Hộ cận nghèo", "hộ cận nghèo"),
+              ("Gia đình chính sách", "gia đình chính sách"), ("Không thuộc diện nào", "không thuộc diện nào")])
+        return []
+
+
+class ActionAskReceivedDevice(Action):
+    def name(self) -> str:
+        return "action_ask_received_device"
+
+    def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, "Hộ bạn đã từng được nhận máy tính bảng hoặc máy tính (chương trình \"Sóng và máy tính "
+                         "cho em\" hay chương trình viễn thông công ích) chưa?",
+             [("Đã nhận", "/affirm"), ("Chưa nhận", "/deny")])
+        return []
+
+
+class ActionAskBoughtSmartphone(Action):
+    def name(self) -> str:
+        return "action_ask_bought_smartphone"
+
+    def run(self, dispatcher, tracker, domain):
+        _ask(dispatcher, "Hộ bạn đã tự mua điện thoại thông minh (từ ngày 12/12/2022) chưa?",
+             [("Đã mua", "/affirm"), ("Chưa mua", "/deny")])
+        return []
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Free text for the household ("nhà tôi cận nghèo") is mapped to one of the types;
+    a household that is not eligible does not need the other two questions."""
+
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    def validate_household_type(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: dict) -> dict[str, Any]:
+        household = household_from_text(str(slot_value or "")) or \
+            household_from_text((tracker.latest_message or {}).get("text") or "")
+        if household is None:
+            dispatcher.utter_message(text="Xin lỗi, tôi chưa rõ. Bạn hãy chọn một trong các diện bên dưới.")
+            return {"household_type": None}
+        eligible = household in ("hộ nghèo", "hộ cận nghèo")
+        skip = {} if eligible else {"received_device": False, "bought_smartphone": False}
+        return {"household_type": household, **skip}
+
+
+class ActionEligibilityResult(Action):
+    def name(self) -> str:
+        return "action_eligibility_result"
+
+    def run(self, dispatcher, tracker, domain):
+        reply = eligibility_result(tracker.get_slot("household_type"), tracker.get_slot("received_device"),
+                                   tracker.get_slot("bought_smartphone"))
+        send(dispatcher, reply)
+        return [SlotSet("household_type", None), SlotSet("received_device", None),
+                SlotSet("bought_smartphone", None), SlotSet("context", reply.context)]
+
+
+class ActionCancelForm(Action):
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    def run(self, dispatcher, tracker, domain):
+        send(dispatcher, Reply("chitchat", "Đã dừng. Bạn có thể hỏi câu khác bất cứ lúc nào."))
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("household_type", None),
+                SlotSet("received_device", None), SlotSet("bought_smartphone", None),
+                SlotSet("pending_question", None)]

@@ -1,0 +1,116 @@
+"""Duties of agencies in the plans ("Tổ chức thực hiện"), deadlines first."""
+from actions import knowledge_base as kb
+from actions.answers.places import plan_label
+from actions.reply import Reply, record_source, short_section
+from actions.understanding import Question
+from index import regions
+from index.duties import DutyRecord
+from index.text import fold
+from index.vocabulary import agencies, agency_by_id
+
+MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
+
+
+def _covering(agency_id: str) -> set[str]:
+    """Group headings whose duties also bind this agency ("Các sở, ban, ngành ...")."""
+    groups = {a.id for a in agencies() if agency_id in a.covers}
+    if agency_id.startswith("dept_"):
+        groups |= {a.id for a in agencies() if "provincial_departments" in a.covers} | {"provincial_departments"}
+    return groups
+
+
+def successor_note(label: str) -> str:
+    """"Sở Thông tin và Truyền thông" → what became of it in 2025, from the data."""
+    folded = " ".join(fold(label).split())
+    for change in kb.changes()["agencies"]:
+        names = [change["old"], *change.get("aliases", [])]
+        if any(" ".join(fold(name).split()) in folded for name in names):
+            if change["change"] == "abolished":
+                return change["note"]
+            return f"Nay là {change['new']}: {change['note']}"
+    return ""
+
+
+def _duty_lines(record: DutyRecord) -> list[str]:
+    ordered = sorted(record.duties, key=lambda duty: not duty.deadlines)
+    lines = []
+    for duty in ordered[:MAX_DUTIES]:
+        line = duty.text
+        if duty.items:
+            line += " " + "; ".join(item.rstrip(".;") for item in duty.items) + "."
+        if duty.deadlines:
+            line = f"[Thời hạn: {'; '.join(duty.deadlines)}] {line}"
+        lines.append(f"• {line}")
+    if len(record.duties) > MAX_DUTIES:
+        lines.append(f"• … và {len(record.duties) - MAX_DUTIES} nhiệm vụ khác (xem {short_section(record.section)}).")
+    return lines
+
+
+def _records_for(plan_id: str, agency_id: str) -> tuple[list[DutyRecord], list[DutyRecord]]:
+    records = [r for r in kb.plans().duties if r.plan == plan_id]
+    own = [r for r in records if r.agency == agency_id]
+    groups = [r for r in records if r.agency in _covering(agency_id) and r not in own]
+    return own, groups
+
+
+def _plan_block(plan_id: str, agency_id: str) -> tuple[str, list[DutyRecord]]:
+    own, groups = _records_for(plan_id, agency_id)
+    name = agency_by_id(agency_id).name
+    header = f"{plan_label(plan_id)[:1].upper() + plan_label(plan_id)[1:]}"
+    lines = []
+    if own:
+        for record in own:
+            lines.append(f"{header} — {record.agency_label} ({short_section(record.section)}):")
+            lines += _duty_lines(record)
+            if note := successor_note(record.agency_label):
+                lines.append(f"Lưu ý: {note}")
+    else:
+        lines.append(f"{header}: kế hoạch không giao nhiệm vụ riêng cho {name}.")
+    for record in groups:
+        lines.append(f"Nhiệm vụ chung giao cho {record.agency_label} ({short_section(record.section)}):")
+        lines += _duty_lines(record)
+    return "\n".join(lines), own + groups
+
+
+def plans_with(agency_id: str, plan_ids) -> list[str]:
+    return [p for p in plan_ids if any(r.plan == p and r.agency == agency_id for r in kb.plans().duties)]
+
+
+def answer_duties(question: Question, plan_ids: tuple[str, ...]) -> Reply:
+    agency_id = question.agencies[0]
+    blocks, used = [], []
+    for plan_id in plan_ids:
+        text, records = _plan_block(plan_id, agency_id)
+        blocks.append(text)
+        used += records
+    return Reply("duty", "\n\n".join(blocks), [record_source(r) for r in used],
+                 context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": question.agencies})
+
+
+def answer_deadlines(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
+    """"Doanh nghiệp viễn thông phải gửi kế hoạch trước ngày nào?": the duties of that
+    agency that carry a deadline, in every plan that sets one."""
+    agency_id = question.agencies[0]
+    found = [(r, d) for r in kb.plans().duties if r.plan in plan_ids and r.agency == agency_id
+             for d in r.duties if d.deadlines]
+    if not found:
+        return None
+    lines = [f"• {r.province} ({short_section(r.section)}): {'; '.join(d.deadlines)} — {d.text}" for r, d in found]
+    others = [regions.province_of_plan(p) for p in plan_ids if p not in {r.plan for r, _ in found}]
+    text = f"Thời hạn giao cho {agency_by_id(agency_id).name.lower()} trong các kế hoạch:\n" + "\n".join(lines)
+    if others:
+        text += f"\nKế hoạch của {', '.join(others)} không nêu thời hạn cho cơ quan này."
+    return Reply("duty", text, [record_source(r) for r, _ in found],
+                 context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": question.agencies})
+
+
+def agencies_of(plan_id: str) -> Reply:
+    """No agency named: list the plan's agencies as buttons."""
+    records = [r for r in kb.plans().duties if r.plan == plan_id]
+    province = regions.province_of_plan(plan_id)
+    buttons = [{"title": r.agency_label[:60], "payload": f"Nhiệm vụ của {agency_by_id(r.agency).name} {province}"}
+               for r in records][:8]
+    names = "; ".join(r.agency_label for r in records)
+    text = f"Kế hoạch của {plan_label(plan_id)} giao nhiệm vụ cho: {names}. Bạn muốn xem nhiệm vụ của cơ quan nào?"
+    return Reply("clarify", text, [record_source(records[0])] if records else [], buttons,
+                 context={"intent": "ask_duty", "plan_ids": [plan_id]})

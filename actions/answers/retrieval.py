@@ -1,0 +1,58 @@
+"""Free-form questions about the plans: the best passage, quoted with its source; or,
+when even the best passage is a poor match, an honest "nothing reliable found"."""
+from actions import knowledge_base as kb
+from actions.answers.places import plan_label
+from actions.reply import Reply, plan_source, short_section
+from actions.understanding import Question
+from index import settings
+from index.search import Hit
+from index.vocabulary import phrase_text
+
+EXCERPT_CHARS = 420
+
+
+def reliable(hit: Hit) -> bool:
+    """Calibrated thresholds (settings.yml, search.*; scripts/calibrate_fallback.py)."""
+    return hit.dense >= float(settings.get("search", "min_dense", 0)) and \
+        hit.coverage >= float(settings.get("search", "min_coverage", 0))
+
+
+def excerpt(hit: Hit, query: str) -> str:
+    """The lines of the chunk that share most words with the question."""
+    words = set(phrase_text(query).split())
+    lines = [line for line in hit.text.splitlines() if line.strip()]
+    ranked = sorted(range(len(lines)), key=lambda i: -len(words & set(phrase_text(lines[i]).split())))
+    chosen = sorted(ranked[:2])
+    text = " … ".join(lines[i].lstrip("- ") for i in chosen)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _hit_source(hit: Hit) -> dict:
+    return plan_source(hit.province, hit.document, hit.section, hit.plan, hit.anchor)
+
+
+def fallback(question: Question) -> Reply:
+    text = ("Tôi chưa tìm thấy thông tin đủ tin cậy cho câu hỏi này trong các kế hoạch và dữ liệu "
+            "chương trình mà tôi có, nên không trả lời để tránh sai. Bạn có thể hỏi về: mục tiêu và hiện "
+            "trạng hạ tầng số của các tỉnh, nhiệm vụ của các sở, ngành, hỗ trợ điện thoại thông minh cho hộ "
+            "nghèo, lộ trình tắt sóng 2G.")
+    return Reply("fallback", text, context={"intent": "fallback"})
+
+
+def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int = 3) -> Reply:
+    searcher = kb.searcher()
+    hits = searcher.search(question.text, k=k)
+    if plan_ids is not None:
+        hits = [hit for hit in hits if hit.plan in plan_ids]
+    hits = [hit for hit in hits if reliable(hit)]
+    if not hits:
+        return fallback(question)
+    best = hits[0]
+    lines = [f"Theo {best.document} của {plan_label(best.plan)}, {short_section(best.section)}:",
+             f"“{excerpt(best, question.text)}”"]
+    others = [hit for hit in hits[1:] if hit.plan != best.plan][:1]
+    for hit in others:
+        lines.append(f"Nội dung liên quan trong kế hoạch của {plan_label(hit.plan)}, {short_section(hit.section)}: "
+                     f"“{excerpt(hit, question.text)}”")
+    return Reply("search", "\n".join(lines), [_hit_source(h) for h in [best, *others]],
+                 context={"intent": "ask_plan_info", "plan_ids": list(plan_ids or ())})

@@ -1,0 +1,60 @@
+"""Everything the actions answer from, loaded once per process.
+
+- the structured knowledge of the plans (index.knowledge: values, duties, document facts)
+- curated knowledge in data/knowledge/: administrative changes, programmes, eligibility
+  rules, document-field vocabulary
+- the hybrid retrieval index (index.search), for questions no structured answer covers
+"""
+from datetime import date
+from functools import lru_cache
+
+import yaml
+
+from index.knowledge import Knowledge, load_knowledge
+from index.vocabulary import KNOWLEDGE_DIR
+
+
+def _load(name: str) -> dict:
+    with open(KNOWLEDGE_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@lru_cache(maxsize=None)
+def plans() -> Knowledge:
+    return load_knowledge()
+
+
+@lru_cache(maxsize=None)
+def changes() -> dict:
+    return _load("administrative_changes.yml")
+
+
+@lru_cache(maxsize=None)
+def programmes() -> dict:
+    return _load("programmes.yml")
+
+
+@lru_cache(maxsize=None)
+def eligibility_rules() -> dict:
+    return _load("eligibility.yml")
+
+
+@lru_cache(maxsize=None)
+def document_fields() -> list[dict]:
+    return _load("document_fields.yml")["fields"]
+
+
+def searcher():
+    """The retrieval index; loading it loads the embedding model (a few seconds)."""
+    from index.search import load_searcher
+    return load_searcher()
+
+
+def today() -> date:
+    return date.today()
+
+
+def warm_up() -> None:
+    """Load everything at start-up so the first question is as fast as the others."""
+    plans(), changes(), programmes(), eligibility_rules(), document_fields()
+    searcher().search("khởi động", k=1)

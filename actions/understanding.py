@@ -1,0 +1,127 @@
+"""What a question is about, read from its text (and Rasa's entities as hints).
+
+Rasa's NLU gives the intent; the places, indicators, agencies, years and cues are
+resolved here from the words of the question against the vocabularies in data/, so
+that typos, missing diacritics and new province names are handled in one place and
+the same way for every answer.
+"""
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from index import regions
+from index.regions import Place
+from index.text import fold
+from index.vocabulary import KNOWLEDGE_DIR, agencies, indicators, phrase_text
+
+_YEAR = re.compile(r"\b(20[2-4]\d)\b")
+ALL_PLANS_VALUES = ("tat ca", "all", "*")
+
+
+@lru_cache(maxsize=None)
+def _cues() -> dict[str, tuple[str, ...]]:
+    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
+        cues = yaml.safe_load(handle)["cues"]
+    return {name: tuple(fold(phrase) for phrase in phrases) for name, phrases in cues.items()}
+
+
+def has_cue(text: str, cue: str) -> bool:
+    folded = phrase_text(text)
+    return any(f" {phrase} " in folded for phrase in _cues()[cue])
+
+
+def _phrase_hits(text: str, phrases: list[str]) -> int:
+    """Length in words of the longest phrase of `phrases` found in `text` (0: none)."""
+    folded = phrase_text(text)
+    return max((len(p.split()) for p in map(lambda p: " ".join(phrase_text(p).split()), phrases)
+                if p and f" {p} " in folded), default=0)
+
+
+def _best(scored: dict[str, float]) -> list[str]:
+    if not scored:
+        return []
+    top = max(scored.values())
+    return [key for key, score in scored.items() if score == top]
+
+
+def _coverage(question_words: set[str], phrase: str) -> float:
+    """How well the question covers an indicator phrase: a phrase whose words all occur
+    (in any order) scores its length plus a bonus, so the most specific complete phrase
+    wins; a phrase two-thirds covered scores less than any complete one."""
+    words = phrase_text(phrase).split()
+    if not words:
+        return 0.0
+    share = sum(word in question_words for word in words) / len(words)
+    if share == 1:
+        return 100 + len(words)
+    return share * len(words) if share >= 0.66 and len(words) >= 3 else 0.0
+
+
+def find_indicators(text: str) -> list[str]:
+    """Canonical indicator ids the question asks about, best first; ties are kept
+    ("5G" names both 5G targets)."""
+    words = set(phrase_text(text).split())
+    scores = {i.id: max(_coverage(words, phrase) for phrase in (*i.ask, i.name)) for i in indicators()}
+    return _best({key: score for key, score in scores.items() if score})
+
+
+def find_agencies(text: str) -> list[str]:
+    """Canonical agency ids named in the question, the most specific first."""
+    scores = {a.id: _phrase_hits(text, [*a.ask, a.name]) for a in agencies()}
+    return [key for key, score in sorted(scores.items(), key=lambda item: -item[1]) if score][:2]
+
+
+def find_document_field(text: str, fields: list[dict]) -> str:
+    for entry in fields:
+        if _phrase_hits(text, entry["ask"]):
+            return entry["id"]
+    return ""
+
+
+@dataclass
+class Question:
+    text: str
+    intent: str
+    places: list[Place] = field(default_factory=list)
+    plan_ids: tuple[str, ...] = ()
+    all_plans: bool = False
+    indicators: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def no_plan_places(self) -> list[Place]:
+        return [place for place in self.places if not place.plan_ids]
+
+    @property
+    def place_notes(self) -> list[str]:
+        return [place.note for place in self.places if place.note]
+
+    def wants(self, cue: str) -> bool:
+        return has_cue(self.text, cue)
+
+
+def _entity_values(entities: list[dict], name: str) -> list[str]:
+    return [str(e.get("value")) for e in entities or [] if e.get("entity") == name and e.get("value")]
+
+
+def read_question(text: str, intent: str, entities: list[dict] | None = None) -> Question:
+    entities = entities or []
+    provinces = _entity_values(entities, "province")
+    all_plans = any(fold(value) in ALL_PLANS_VALUES for value in provinces) or has_cue(text, "all_plans")
+    # Rasa's province entity (from a button payload or a synonym) may name a place the
+    # text does not spell out; resolve both the same way.
+    places = regions.find_places(" ; ".join([text, *provinces]))
+    plan_ids: list[str] = []
+    for place in places:
+        plan_ids.extend(p for p in place.plan_ids if p not in plan_ids)
+    known = {i.id for i in indicators()}
+    hinted = [value for value in _entity_values(entities, "indicator") if value in known]
+    found = find_indicators(text)
+    return Question(
+        text=text, intent=intent, places=places, plan_ids=tuple(plan_ids), all_plans=all_plans,
+        indicators=found or hinted,
+        agencies=find_agencies(" ; ".join([text, *_entity_values(entities, "agency")])),
+        years=sorted({int(y) for y in _YEAR.findall(" ".join([text, *_entity_values(entities, "year")]))}))

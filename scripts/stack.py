@@ -1,0 +1,176 @@
+"""Start, watch and stop the three services of the assistant on one machine:
+
+    action server  .venv/bin/python -m rasa_sdk        (actions.url, default :5055)
+    Rasa server    .venv-rasa/bin/rasa run             (rasa.url, default :5005)
+    web app        .venv/bin/gunicorn bot.wsgi:app     (web.host:web.port, default :8000)
+
+`python scripts/stack.py` (what `make run` calls) starts them, waits until each is
+ready, prints the addresses and keeps running until Ctrl-C. The end-to-end tests use
+the same `Stack` class. Logs go to var/log/. Rasa's HTTP API is enabled only on
+127.0.0.1 and behind a token (generated per start unless rasa.token is set), which the
+web app uses for its readiness check.
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import settings  # noqa: E402
+
+LOG_DIR = ROOT / "var" / "log"
+RASA_COLD_START = 180        # seconds; Rasa loads TensorFlow and the model (~60 s here)
+
+
+def _port(url: str) -> int:
+    return urlparse(url).port or 80
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    ready_url: str
+    startup_seconds: float
+    env: dict = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = open(LOG_DIR / f"{self.name}.log", "ab")
+        # A process group of its own, so that stopping it also stops its children
+        # (gunicorn workers, Sanic workers).
+        self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, **self.env}, start_new_session=True)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_seconds
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {LOG_DIR / self.name}.log")
+            if http_ok(self.ready_url):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} not ready after {self.startup_seconds:.0f} s; see {LOG_DIR / self.name}.log")
+
+    def stop(self) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class Stack:
+    def __init__(self, rasa_url: str | None = None, actions_url: str | None = None,
+                 web_port: int | None = None, extra_env: dict | None = None):
+        self.rasa_url = (rasa_url or settings.get("rasa", "url")).rstrip("/")
+        self.actions_url = (actions_url or settings.get("actions", "url")).rstrip("/")
+        host = settings.get("web", "host")
+        self.web_url = f"http://{host}:{web_port or settings.get('web', 'port')}"
+        self.token = str(settings.get("rasa", "token", "") or "") or secrets.token_hex(16)
+        env = {"HTS_RASA_URL": self.rasa_url, "HTS_ACTIONS_URL": self.actions_url,
+               "HTS_RASA_TOKEN": self.token, "HTS_WEB_PORT": str(urlparse(self.web_url).port),
+               "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        self.env = env
+        self.services = [
+            Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(_port(self.actions_url))],
+                    f"{self.actions_url}/health", 120, env),
+            Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
+                             "--interface", "127.0.0.1", "--port", str(_port(self.rasa_url)),
+                             "--credentials", "credentials.yml", "--endpoints", self._endpoints(),
+                             "--model", "models"],
+                    f"{self.rasa_url}/status?token={self.token}", RASA_COLD_START, env),
+            Service("web", [str(ROOT / ".venv/bin/gunicorn"), "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"],
+                    f"{self.web_url}/healthz", 60, env),
+        ]
+
+    def _endpoints(self) -> str:
+        """endpoints.yml with this stack's action server address."""
+        if self.actions_url == settings.get("actions", "url").rstrip("/"):
+            return "endpoints.yml"
+        path = ROOT / "var" / f"endpoints-{_port(self.actions_url)}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+        path.write_text(text.replace(settings.get("actions", "url").rstrip("/"), self.actions_url), encoding="utf-8")
+        return str(path)
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def start(self) -> "Stack":
+        (ROOT / "var").mkdir(exist_ok=True)
+        try:
+            for service in self.services:      # all start at once; Rasa's cold start dominates
+                service.start()
+            for service in self.services:
+                service.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def restart(self, name: str) -> None:
+        service = self.service(name)
+        service.stop()
+        service.start()
+        service.wait_ready()
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    stack = Stack()
+    print("starting the action server, Rasa (about a minute) and the web app; logs in var/log/ ...", flush=True)
+    started = time.monotonic()
+    stack.start()
+    print(f"ready in {time.monotonic() - started:.0f} s:\n"
+          f"  demo page and widget  {stack.web_url}/\n"
+          f"  chat API              {stack.web_url}/api/chat\n"
+          f"  Rasa REST channel     {stack.rasa_url}/webhooks/rest/webhook\n"
+          f"  action server         {stack.actions_url}\n"
+          "Ctrl-C stops everything.", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            for service in stack.services:
+                if service.process.poll() is not None:
+                    print(f"{service.name} stopped (exit {service.process.returncode}); restarting", flush=True)
+                    service.start()
+            time.sleep(2)
+    except KeyboardInterrupt:
+        print("stopping ...", flush=True)
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

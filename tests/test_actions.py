@@ -1,0 +1,150 @@
+"""The answers the custom actions compose, given an intent (as Rasa would give it).
+
+The action code runs for real against the real knowledge and index; only the NLU is
+out of the loop here (tests/test_e2e_chat.py covers the whole chain through Rasa).
+"""
+import re
+
+import pytest
+
+from actions.answers.eligibility import eligibility_result, household_from_text
+from actions.reply import KINDS
+from actions.router import Turn, route
+
+
+def ask(text: str, intent: str, context=None, pending=None, entities=None):
+    return route(Turn(text, intent, entities or [], context=context, pending=pending))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower()).replace(",", ".")
+
+
+@pytest.mark.parametrize("question, intent, kind, province, expected", [
+    ("Mục tiêu tốc độ băng rộng di động của Tiền Giang năm 2025?", "ask_target", "target", "Tiền Giang", ["70mbps"]),
+    ("muc tieu toc do bang rong co dinh tuyen quang", "ask_target", "target", "Tuyên Quang", ["120mbps"]),
+    ("hien trang cap quang tuyen quang", "ask_status", "status", "Tuyên Quang", ["54.83%"]),
+    ("Sóc Trăng muốn tốc độ 4G tối thiểu bao nhiêu?", "ask_target", "target", "Sóc Trăng", ["tốithiểu40mbps"]),
+    ("Đồng Nai đặt mục tiêu hộ gia đình có cáp quang bao nhiêu", "ask_target", "target", "Bình Phước", ["100%"]),
+    ("Tuyên Quang có bao nhiêu máy chủ ảo?", "ask_status", "status", "Tuyên Quang", ["khoảng50máychủảo"]),
+    ("Sở Xây dựng Hậu Giang phải làm gì?", "ask_duty", "duty", "Hậu Giang", ["cấpphép"]),
+    ("Công an tỉnh có nhiệm vụ gì?", "ask_duty", "duty", "Tuyên Quang", ["anninhmạng"]),
+    ("Kế hoạch Sóc Trăng đã ban hành chưa?", "ask_document", "document", "Sóc Trăng", ["dựthảo"]),
+    ("Tiền Giang kế hoạch số mấy?", "ask_document", "document", "Tiền Giang", ["540/kh-ubnd"]),
+    ("kinh phí thực hiện kế hoạch Hậu Giang lấy từ đâu", "ask_document", "document", "Hậu Giang", ["ngânsách"]),
+    ("Tỉnh nào có mục tiêu tốc độ cố định cao nhất?", "ask_compare", "compare", "Tiền Giang", ["150mbps"]),
+])
+def test_structured_answers(question, intent, kind, province, expected):
+    reply = ask(question, intent)
+    assert reply.kind == kind, reply.text
+    assert reply.sources and reply.sources[0]["province"] == province
+    for text in expected:
+        assert text in squash(reply.text), reply.text
+
+
+def test_every_answer_has_a_known_kind_and_well_formed_sources():
+    for question, intent in [("Mục tiêu của Bình Phước", "ask_target"), ("xin chào", "greet"),
+                             ("thời tiết hôm nay", "out_of_scope"), ("khi nao tat song 2g", "ask_programme")]:
+        reply = ask(question, intent)
+        assert reply.kind in KINDS
+        for source in reply.sources:
+            assert {"province", "document", "section"} <= source.keys()
+
+
+def test_a_plan_with_two_horizons_gives_both_years():
+    reply = ask("Mục tiêu số thuê bao băng rộng di động của Tuyên Quang?", "ask_target")
+    assert "(năm 2025)" in reply.text and "(năm 2030)" in reply.text
+
+
+def test_no_province_asks_which_and_the_answer_follows_the_reply():
+    first = ask("Mục tiêu tốc độ băng rộng di động năm 2025?", "ask_target")
+    assert first.kind == "clarify" and len(first.buttons) >= 5
+    pending = first.context["pending"]
+    second = ask(first.buttons[0]["payload"], "inform_province", pending=pending,
+                 entities=[{"entity": "province", "value": "Tiền Giang"}])
+    assert second.kind == "target" and second.sources[0]["province"] == "Tiền Giang"
+    assert "70mbps" in squash(second.text)
+
+
+def test_follow_ups_reuse_the_context():
+    first = ask("Mục tiêu số thuê bao băng rộng di động của Tuyên Quang năm 2025?", "ask_target")
+    year = ask("còn năm 2030 thì sao?", "inform_year", context=first.context)
+    assert year.kind == "target" and "(năm 2030)" in year.text and "(năm 2025)" not in year.text
+    other = ask("thế còn Bình Phước?", "inform_province", context=first.context)
+    assert other.sources[0]["province"] == "Bình Phước" and "100thuêbao/100dân" in squash(other.text)
+
+
+def test_a_province_without_a_plan_is_said_plainly():
+    for question in ("Kế hoạch hạ tầng số của Hà Nội có mục tiêu gì?", "lao cai muc tieu cap quang"):
+        reply = ask(question, "ask_target")
+        assert reply.kind == "no_plan" and not reply.sources
+        assert "Tiền Giang" in reply.text                    # lists what is covered
+
+
+def test_ha_giang_is_not_answered_from_the_tuyen_quang_plan():
+    reply = ask("Hà Giang đặt mục tiêu cáp quang bao nhiêu?", "ask_target")
+    assert reply.kind == "no_plan" and "Tuyên Quang" in reply.text
+
+
+def test_new_and_old_names():
+    reply = ask("Bình Phước bây giờ thuộc tỉnh nào?", "ask_place")
+    assert "Đồng Nai" in reply.text
+    reply = ask("Tôi ở Cần Thơ", "inform_province")
+    assert {s["province"] for s in reply.sources} == {"Sóc Trăng", "Hậu Giang"}
+    reply = ask("Sở TT&TT bây giờ là sở nào?", "ask_place")
+    assert "Sở Khoa học và Công nghệ" in reply.text
+
+
+def test_merged_agency_names_today_s_successor():
+    reply = ask("Sở Kế hoạch và Đầu tư Tiền Giang có nhiệm vụ gì?", "ask_duty")
+    assert "Sở Tài chính" in reply.text and "thu hút đầu tư" in reply.text
+    reply = ask("nhiem vu cua ubnd cac huyen o binh phuoc", "ask_duty")
+    assert "cấp huyện không còn" in reply.text
+
+
+def test_deadlines_across_plans():
+    reply = ask("doanh nghiệp viễn thông phải gửi kế hoạch trước ngày nào?", "ask_duty")
+    assert reply.kind == "duty" and "trước 20 tháng 12 hàng năm" in reply.text
+    assert reply.sources[0]["province"] == "Tuyên Quang"
+
+
+def test_programme_answers_know_the_programme_has_ended():
+    reply = ask("Hộ nghèo có được hỗ trợ điện thoại thông minh không?", "ask_programme")
+    assert reply.kind == "programme" and "500.000" in reply.text
+    assert "31/12/2025" in reply.text
+    assert all(source["url"].startswith("http") for source in reply.sources)
+    assert "4g" in ask("Điện thoại của tôi chỉ có 2G, tôi phải làm gì?", "ask_programme").text.lower()
+    assert "16/10/2024" in ask("Từ ngày nào máy 2G bị cắt sóng?", "ask_programme").text
+
+
+def test_retrieval_quotes_a_passage_or_says_it_found_nothing():
+    reply = ask("Tiền Giang có giải pháp gì về IPv6?", "ask_plan_info")
+    assert reply.kind == "search" and reply.sources[0]["province"] == "Tiền Giang" and "IPv6" in reply.text
+    for question in ("giá vàng hôm nay", "cách nấu phở bò", "asdfgh qwerty"):
+        assert ask(question, "nlu_fallback").kind == "fallback", question
+
+
+def test_out_of_scope_and_small_talk():
+    assert ask("kể chuyện cười", "out_of_scope").kind == "out_of_scope"
+    assert ask("xin chào", "greet").kind == "chitchat"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hộ nghèo", "hộ nghèo"), ("nhà tôi cận nghèo", "hộ cận nghèo"), ("ho can ngheo", "hộ cận nghèo"),
+    ("gia đình có công với cách mạng", "gia đình chính sách"), ("không thuộc diện nào", "khác"),
+    ("tôi thích ăn phở", None),
+])
+def test_household_answers(text, expected):
+    assert household_from_text(text) == expected
+
+
+def test_eligibility_results():
+    bought = eligibility_result("hộ nghèo", False, True)
+    assert bought.kind == "eligibility" and "500.000 đồng/hộ" in bought.text and "31/12/2025" in bought.text
+    bundle = eligibility_result("hộ cận nghèo", False, False)
+    assert "gói dịch vụ hỗ trợ kết hợp" in bundle.text
+    had_tablet = eligibility_result("hộ nghèo", True, False)
+    assert "không đủ điều kiện" in had_tablet.text
+    other = eligibility_result("khác", False, False)
+    assert "không thuộc đối tượng" in other.text
+    assert all(s["url"] for s in bought.sources)
