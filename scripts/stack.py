@@ -1,6 +1,6 @@
 """Start, watch and stop the three services of the assistant on one machine:
 
-    action server  .venv/bin/python -m rasa_sdk        (actions.url, default :5055)
+    action server  .venv/bin/python -m actions.server  (actions.url, default :5055)
     Rasa server    .venv-rasa/bin/rasa run             (rasa.url, default :5005)
     web app        .venv/bin/gunicorn bot.wsgi:app     (web.host:web.port, default :8000)
 
@@ -94,7 +94,7 @@ class Stack:
                "PYTHONPATH": str(ROOT), **(extra_env or {})}
         self.env = env
         self.services = [
-            Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+            Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
                                 "--port", str(_port(self.actions_url))],
                     f"{self.actions_url}/health", 120, env),
             Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,

@@ -1,0 +1,63 @@
+"""The web app: chat API, feedback, insights, health checks, plan pages and the widget.
+
+    create_app()                                  settings from settings.yml / HTS_* env
+    create_app({"rasa.url": "http://...:1"})      overrides "section.key", for tests
+"""
+import logging
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import chat, cors, feedback, health, insights, pages, ratelimit
+from bot.config import load_config
+from bot.errors import register_error_handlers
+from bot.rasa_client import RasaClient
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Whole request bodies above this are refused (413) before being parsed; the message
+# limit itself (config.DEFAULT_MAX_MESSAGE_CHARS) is checked on the cleaned text.
+MAX_BODY_BYTES = 64 * 1024
+
+# Pages are ours only: scripts and styles from this origin, no inline script at all.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'self'")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = load_config(overrides)
+    app = Flask(__name__)
+    app.config["HTS"] = config
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.ensure_ascii = False   # Vietnamese stays readable in JSON answers
+    if config.trusted_proxy:
+        # One reverse proxy we trust: take the client address, scheme and host from the
+        # headers it sets (the last X-Forwarded-* hop). Never without one: anyone could
+        # forge them to dodge the rate limit.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.extensions["hts.rasa"] = RasaClient(config.rasa_url, config.rasa_timeout)
+    app.extensions["hts.store"] = Store(config.database)
+
+    # Origin check first: a refused origin does not spend the client's rate budget.
+    cors.install(app, config.cors_origins)
+    ratelimit.install(app, config.rate_limit_per_minute)
+    for blueprint in (chat.bp, feedback.bp, insights.bp, health.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app, pages.not_found_page)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    log.info("web app ready: rasa=%s actions=%s database=%s cors=%s rate=%d/min",
+             config.rasa_url, config.actions_url, config.database,
+             ",".join(config.cors_origins) or "-", config.rate_limit_per_minute)
+    return app

@@ -1,0 +1,96 @@
+"""POST /api/chat: validate the question, ask Rasa, merge its messages into one answer.
+
+Rasa's REST channel answers with a list of bot messages; the text ones (with their
+buttons) become `messages`, and the `custom` payloads the actions attach (kind, sources,
+table, ...) become `meta`, the first payload that carries a key winning. This is the
+contract of shared/eval/score.py and of the widget.
+"""
+import logging
+import re
+import uuid
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.errors import ApiError
+from bot.text import clean_message
+
+log = logging.getLogger(__name__)
+
+# Sender ids: what the widget ("web-<hex>") and score.py ("score-<hex>") send. Restricted
+# so a sender id can never carry markup or be abused as a free-text channel into Rasa.
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+bp = Blueprint("chat", __name__)
+
+
+def read_request(max_chars: int) -> tuple[str, str]:
+    """(sender, cleaned message) of the request, or an ApiError."""
+    payload = request.get_json(force=True, silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json")
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
+        raise ApiError(400, "invalid_sender")
+    message = payload.get("message")
+    if message is None:
+        raise ApiError(400, "empty_message")
+    if not isinstance(message, str):
+        raise ApiError(400, "invalid_message")
+    message = clean_message(message)
+    if not message:
+        raise ApiError(400, "empty_message")
+    if len(message) > max_chars:
+        raise ApiError(413, "message_too_long", limit=max_chars)
+    return sender, message
+
+
+def _buttons(raw) -> list[dict]:
+    if not isinstance(raw, list):
+        return []
+    return [{"title": str(b["title"]), "payload": str(b["payload"])}
+            for b in raw if isinstance(b, dict) and b.get("title") and b.get("payload")]
+
+
+def merge_events(events: list) -> dict:
+    """The answer {"messages": [...], "meta": {...}} built from Rasa's bot messages."""
+    messages, meta = [], {}
+    for event in events:
+        if not isinstance(event, dict):
+            log.warning("ignoring a Rasa message that is not an object: %.200r", event)
+            continue
+        text = event.get("text")
+        buttons = _buttons(event.get("buttons"))
+        if isinstance(text, str) and text.strip():
+            message = {"text": text}
+            if buttons:
+                message["buttons"] = buttons
+            messages.append(message)
+        elif buttons and messages and "buttons" not in messages[-1]:
+            messages[-1]["buttons"] = buttons   # buttons sent on their own: attach them
+        custom = event.get("custom")
+        if isinstance(custom, dict):
+            for key, value in custom.items():
+                if value is not None:
+                    meta.setdefault(key, value)
+    sources = meta.get("sources")
+    meta["sources"] = [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+    meta.setdefault("kind", None)
+    return {"messages": messages, "meta": meta}
+
+
+@bp.post("/api/chat")
+def chat():
+    sender, message = read_request(current_app.config["HTS"].max_message_chars)
+    events = current_app.extensions["hts.rasa"].send(sender, message)
+    answer = merge_events(events)
+    if not answer["messages"]:
+        # Rasa answers [] (or only payloads) when the action server is down or an
+        # action failed: to the user that is "cannot answer right now", not silence.
+        log.error("Rasa returned no message to show (%d events): is the action server up?", len(events))
+        raise ApiError(503, "assistant_unavailable")
+    message_id = uuid.uuid4().hex
+    answer["meta"]["message_id"] = message_id
+    current_app.extensions["hts.store"].record_answer(message_id, answer["meta"]["kind"], message)
+    log.info("answered message %s kind=%s sources=%d", message_id, answer["meta"]["kind"],
+             len(answer["meta"]["sources"]))
+    return jsonify(answer)

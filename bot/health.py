@@ -1,0 +1,83 @@
+"""GET /healthz (the process is alive) and GET /readyz (it can answer questions).
+
+Readiness needs the three parts a question goes through: Rasa, the action server and
+the search index. They are probed in parallel with short timeouts so a load balancer
+gets its answer within ~2 s even when a part hangs.
+"""
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from flask import Blueprint, current_app, jsonify
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("health", __name__)
+
+
+def check_rasa(base_url: str, token: str, timeout: float) -> dict:
+    # /status needs the auth token; without one, "/" answers "Hello from Rasa: 3.6.x".
+    url, params = (f"{base_url}/status", {"token": token}) if token else (f"{base_url}/", None)
+    try:
+        response = requests.get(url, params=params, timeout=timeout)
+    except requests.RequestException as error:
+        return {"ready": False, "detail": f"không kết nối được Rasa ({type(error).__name__})"}
+    if response.status_code != 200:
+        return {"ready": False, "detail": f"Rasa trả về HTTP {response.status_code}"}
+    if not token and "rasa" not in response.text.lower():
+        return {"ready": False, "detail": "máy chủ tại địa chỉ Rasa không phải Rasa"}
+    return {"ready": True, "detail": "ok"}
+
+
+def check_actions(base_url: str, timeout: float) -> dict:
+    try:
+        response = requests.get(f"{base_url}/health", timeout=timeout)
+        status = response.json().get("status") if response.status_code == 200 else None
+    except requests.RequestException as error:
+        return {"ready": False, "detail": f"không kết nối được máy chủ hành động ({type(error).__name__})"}
+    except (ValueError, AttributeError):
+        status = None
+    if status != "ok":
+        return {"ready": False, "detail": f"máy chủ hành động trả về HTTP {response.status_code}"}
+    return {"ready": True, "detail": "ok"}
+
+
+def check_index() -> dict:
+    try:
+        # Imported here: index.status is optional for the web app, and importing it may
+        # load the search index, which only readiness needs.
+        from index.status import index_status
+    except ImportError as error:
+        return {"ready": False, "detail": f"chưa có mô-đun index.status ({error})"}
+    try:
+        status = index_status()
+        return {"ready": bool(status.get("ready")), "detail": str(status.get("detail", ""))}
+    except Exception as error:  # any failure of the index is "not ready", never a crash
+        log.exception("index status check failed")
+        return {"ready": False, "detail": f"lỗi khi kiểm tra chỉ mục ({type(error).__name__})"}
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    config = current_app.config["HTS"]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {
+            "rasa": pool.submit(check_rasa, config.rasa_url, config.rasa_token, config.readiness_timeout),
+            "actions": pool.submit(check_actions, config.actions_url, config.readiness_timeout),
+            "index": pool.submit(check_index),
+        }
+        checks = {name: future.result() for name, future in futures.items()}
+    not_ready = [name for name, check in checks.items() if not check["ready"]]
+    if not_ready:
+        log.warning("not ready: %s", ", ".join(f"{n} ({checks[n]['detail']})" for n in not_ready))
+        response = jsonify({"status": "not_ready", "not_ready": not_ready, "checks": checks})
+        response.status_code = 503
+    else:
+        response = jsonify({"status": "ready", "checks": checks})
+    response.headers["Cache-Control"] = "no-store"
+    return response

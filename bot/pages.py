@@ -1,0 +1,65 @@
+"""HTML pages: the demo portal page, the plan (source) pages, and the widget's files."""
+import logging
+from pathlib import Path
+
+from flask import Blueprint, render_template, send_from_directory, url_for
+
+from bot import plans_view
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+# The widget is fetched by every portal page view; a short cache keeps updates quick.
+WIDGET_MAX_AGE = 300
+
+bp = Blueprint("pages", __name__)
+
+
+def not_found_page(message: str = "Không tìm thấy trang bạn yêu cầu."):
+    return render_template("404.html", message=message), 404
+
+
+def _plans_or_unavailable():
+    try:
+        return plans_view.plans(), None
+    except Exception:  # a missing catalogue must give an error page, not a crash
+        log.exception("cannot load the plans")
+        page = render_template("error.html", message="Tạm thời không hiển thị được các kế hoạch. "
+                                                     "Vui lòng thử lại sau."), 503
+        return None, page
+
+
+@bp.get("/")
+def demo():
+    return render_template("demo.html", widget_url=url_for("pages.widget_js", _external=True))
+
+
+@bp.get("/plans")
+def plan_list():
+    plans, error_page = _plans_or_unavailable()
+    if error_page:
+        return error_page
+    rows = [{"id": plan.id, **plans_view.header(plan)} for plan in plans.values()]
+    return render_template("plans.html", plans=rows)
+
+
+@bp.get("/plans/<plan_id>")
+def plan_page(plan_id: str):
+    plans, error_page = _plans_or_unavailable()
+    if error_page:
+        return error_page
+    plan = plans.get(plan_id)
+    if plan is None:
+        return not_found_page("Không tìm thấy kế hoạch này. Xem danh sách các kế hoạch hiện có.")
+    return render_template("plan.html", plan=plan, header=plans_view.header(plan),
+                           blocks=plans_view.blocks, heading_level=plans_view.heading_level)
+
+
+@bp.get("/widget.js")
+def widget_js():
+    return send_from_directory(STATIC, "widget.js", mimetype="text/javascript", max_age=WIDGET_MAX_AGE)
+
+
+@bp.get("/widget.css")
+def widget_css():
+    return send_from_directory(STATIC, "widget.css", mimetype="text/css", max_age=WIDGET_MAX_AGE)

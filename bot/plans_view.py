@@ -1,0 +1,77 @@
+"""The plans as the source pages show them: loaded once per process, shaped for Jinja.
+
+Citations link to /plans/<id>#<section anchor>, and every body line gets the anchor
+"L<source line number>", so a citation can also point at the exact line a value
+came from.
+"""
+import logging
+import threading
+from dataclasses import dataclass
+
+from index.plans import Line, Plan, Section, load_plans
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_cache: dict[str, Plan] | None = None
+
+STATUS_LABELS = {"draft": "Dự thảo", "issued": "Đã ban hành"}
+
+
+def plans() -> dict[str, Plan]:
+    """Plans by id, parsed on first use; a plan that fails to parse is logged, not shown."""
+    global _cache
+    with _lock:
+        if _cache is None:
+            loaded, errors = load_plans()
+            for error in errors:
+                log.error("plan not shown: %s", error)
+            _cache = {plan.id: plan for plan in loaded}
+        return _cache
+
+
+def format_date(value: str) -> str:
+    """"2023-12-26" → "26/12/2023", "2023-10" → "10/2023", "2025" → "2025"."""
+    parts = value.split("-") if value else []
+    return "/".join(reversed(parts)) if parts else "Không ghi ngày"
+
+
+@dataclass
+class Block:
+    kind: str            # "p" or "list"
+    lines: list[Line]
+
+
+def blocks(lines: list[Line]) -> list[Block]:
+    """Body lines grouped: consecutive bullet lines form one list, others paragraphs."""
+    out: list[Block] = []
+    for line in lines:
+        if line.bullet:
+            if out and out[-1].kind == "list":
+                out[-1].lines.append(line)
+            else:
+                out.append(Block("list", [line]))
+        else:
+            out.append(Block("p", [line]))
+    return out
+
+
+def heading_level(section: Section) -> int:
+    """h2 for top-level sections (h1 is the plan title), down to h6."""
+    return min(1 + len(section.ancestors), 6)
+
+
+def header(plan: Plan) -> dict:
+    info = plan.info
+    return {
+        "province": info.province,
+        "title": info.title,
+        "number": info.number or "Không ghi số",
+        "date": format_date(info.date),
+        "period": info.period,
+        "status": STATUS_LABELS.get(info.status, info.status or "Không rõ"),
+        "is_draft": info.status == "draft",
+        "signer": (f"{info.signer} ({info.signer_title})" if info.signer and info.signer_title
+                   else info.signer or "Chưa ký"),
+        "document": info.document,
+    }

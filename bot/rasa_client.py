@@ -1,0 +1,83 @@
+"""Talks to Rasa's REST channel and turns every way it can fail into an ApiError.
+
+The timeout is a total deadline, not requests' per-read timeout: a server that trickles
+bytes would otherwise hold a worker far past `rasa.timeout_seconds`. The body size is
+capped too, since the answer is read into memory.
+"""
+import json
+import logging
+import time
+
+import requests
+
+from bot.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 2.0        # seconds; Rasa runs next to the web app
+MAX_REPLY_BYTES = 2_000_000  # a real reply is a few kB
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None):
+        self.webhook = f"{base_url}/webhooks/rest/webhook"
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def send(self, sender: str, message: str) -> list:
+        """The list of bot messages Rasa answers to `message` from `sender`."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            with self.session.post(self.webhook, json={"sender": sender, "message": message},
+                                   timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
+                                   stream=True) as response:
+                body = self._read(response, deadline)
+                status = response.status_code
+        except requests.ConnectTimeout as error:
+            log.error("Rasa unreachable (connect timeout) at %s: %s", self.webhook, error)
+            raise ApiError(503, "rasa_unavailable") from None
+        except (requests.Timeout, _Deadline) as error:
+            log.error("Rasa gave no answer within %.1f s at %s: %s", self.timeout, self.webhook, error)
+            raise ApiError(504, "rasa_timeout") from None
+        except requests.ConnectionError as error:
+            # requests reports a read timeout in the middle of the body as a
+            # ConnectionError: past the deadline it is slowness, not a closed port.
+            if time.monotonic() >= deadline:
+                log.error("Rasa reply cut by the %.1f s deadline at %s: %s", self.timeout, self.webhook, error)
+                raise ApiError(504, "rasa_timeout") from None
+            log.error("Rasa unreachable at %s: %s", self.webhook, error)
+            raise ApiError(503, "rasa_unavailable") from None
+        except requests.RequestException as error:
+            log.error("request to Rasa failed at %s: %s", self.webhook, error)
+            raise ApiError(502, "rasa_bad_response") from None
+        if status == 503:
+            log.error("Rasa answered 503 (not ready) at %s", self.webhook)
+            raise ApiError(503, "rasa_unavailable")
+        if status != 200:
+            log.error("Rasa answered HTTP %s at %s: %.200r", status, self.webhook, body)
+            raise ApiError(502, "rasa_bad_response")
+        try:
+            events = json.loads(body)
+        except ValueError:
+            log.error("Rasa answered something that is not JSON: %.200r", body)
+            raise ApiError(502, "rasa_bad_response") from None
+        if not isinstance(events, list):
+            log.error("Rasa answered JSON that is not a list of messages: %.200r", body)
+            raise ApiError(502, "rasa_bad_response")
+        return events
+
+    @staticmethod
+    def _read(response: requests.Response, deadline: float) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=16384):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                raise requests.RequestException(f"reply larger than {MAX_REPLY_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise _Deadline("reply still incomplete at the deadline")
+        return b"".join(chunks)
+
+
+class _Deadline(Exception):
+    pass

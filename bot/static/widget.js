@@ -1,0 +1,546 @@
+/*
+ * Trợ lý hạ tầng số: the embeddable chat widget.
+ *
+ *   <script src="https://HOST/widget.js" data-title="Trợ lý hạ tầng số" async></script>
+ *
+ * It talks to the server it was loaded from (the origin of its own src, or data-api),
+ * lives in a shadow root so the host page's CSS and the widget's CSS never meet, and
+ * builds every node with createElement/textContent: nothing the user or the server
+ * sends is ever parsed as HTML.
+ */
+(() => {
+  "use strict";
+  if (window.__htsAssistantLoaded) return;
+  window.__htsAssistantLoaded = true;
+
+  const script = document.currentScript ||
+    Array.from(document.querySelectorAll("script[src]")).reverse()
+      .find((s) => /\/widget\.js(?:[?#]|$)/.test(s.src));
+  if (!script) return;
+  const ORIGIN = new URL(script.src, location.href).origin;
+  const API = (script.dataset.api || ORIGIN).replace(/\/+$/, "");
+  const TITLE = script.dataset.title || "Trợ lý hạ tầng số";
+  const STORAGE_KEY = "hts-assistant:v1";
+  const MAX_CHARS = 1000;             // bot/config.py DEFAULT_MAX_MESSAGE_CHARS
+  const MAX_KEPT_ENTRIES = 60;        // of the conversation kept in sessionStorage
+  const REQUEST_TIMEOUT_MS = 30000;   // the server itself gives up on Rasa sooner
+
+  const EXAMPLES = [
+    ["Người dân thường hỏi", [
+      "Hộ nghèo có được nhà nước hỗ trợ điện thoại thông minh không?",
+      "Điện thoại của tôi chỉ có 2G, tôi phải làm gì?",
+    ]],
+    ["Cán bộ thường hỏi", [
+      "Mục tiêu tốc độ băng rộng cố định của Tuyên Quang năm 2025?",
+      "Tỉnh nào đặt mục tiêu số thuê bao băng rộng cố định trên 100 dân cao nhất?",
+    ]],
+  ];
+
+  const TEXT = {
+    launcher: "Hỏi trợ lý",
+    launcherLabel: "Hỏi trợ lý – mở khung trò chuyện",   // starts with the visible text
+    subtitle: "Trả lời theo kế hoạch phát triển hạ tầng số của các tỉnh",
+    close: "Đóng trợ lý",
+    newChat: "Cuộc trò chuyện mới",
+    inputLabel: "Câu hỏi của bạn",
+    placeholder: "Nhập câu hỏi…",
+    send: "Gửi",
+    sendLabel: "Gửi câu hỏi",
+    note: "Vui lòng không nhập số điện thoại, số CCCD hay thông tin cá nhân. Hãy đối chiếu với văn bản nguồn.",
+    welcome: "Xin chào! Tôi trả lời các câu hỏi về kế hoạch phát triển hạ tầng số của các tỉnh và các " +
+      "chương trình viễn thông công ích (hỗ trợ điện thoại thông minh, dừng công nghệ 2G). " +
+      "Câu trả lời kèm đường dẫn tới văn bản nguồn để bạn đối chiếu. Bạn có thể bắt đầu với một câu hỏi gợi ý:",
+    typing: "Trợ lý đang soạn câu trả lời…",
+    you: "Bạn hỏi:",
+    bot: "Trợ lý trả lời:",
+    sources: "Nguồn:",
+    suggestions: "Gợi ý trả lời",
+    helpfulQuestion: "Câu trả lời có hữu ích không?",
+    helpful: "Hữu ích",
+    notHelpful: "Chưa hữu ích",
+    thanks: "Cảm ơn bạn đã phản hồi.",
+    commentLabel: "Góp ý thêm (không bắt buộc)",
+    commentSend: "Gửi góp ý",
+    commentThanks: "Đã ghi nhận góp ý. Cảm ơn bạn!",
+    feedbackFailed: "Chưa gửi được phản hồi. Vui lòng thử lại sau.",
+    retry: "Thử lại",
+    unreachable: "Không kết nối được với máy chủ trợ lý. Vui lòng kiểm tra kết nối mạng và thử lại.",
+    timeout: "Máy chủ trợ lý phản hồi quá lâu. Vui lòng thử lại.",
+    serverError: "Máy chủ trợ lý đang gặp sự cố. Vui lòng thử lại sau.",
+  };
+
+  // ---- state kept across reloads of the host page (same tab) ----
+  const storage = (() => {
+    try {
+      const probe = "__hts_probe__";
+      window.sessionStorage.setItem(probe, "1");
+      window.sessionStorage.removeItem(probe);
+      return window.sessionStorage;
+    } catch (e) {
+      return null;   // storage disabled: keep the conversation in memory only
+    }
+  })();
+
+  function newSender() {
+    const bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function loadState() {
+    try {
+      const saved = JSON.parse((storage && storage.getItem(STORAGE_KEY)) || "null");
+      if (saved && /^[A-Za-z0-9_.:-]{1,64}$/.test(saved.sender) && Array.isArray(saved.entries)) {
+        return { sender: saved.sender, entries: saved.entries, open: !!saved.open };
+      }
+    } catch (e) { /* unreadable: start afresh */ }
+    return { sender: newSender(), entries: [], open: false };
+  }
+
+  const state = loadState();
+
+  function saveState() {
+    if (!storage) return;
+    state.entries = state.entries.slice(-MAX_KEPT_ENTRIES);
+    try {
+      storage.setItem(STORAGE_KEY, JSON.stringify(state));
+    } catch (e) { /* quota exceeded: the conversation just is not kept */ }
+  }
+
+  // ---- DOM helpers: text only, never HTML ----
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children || []) {
+      if (child !== null && child !== undefined) node.append(child);   // strings become text nodes
+    }
+    return node;
+  }
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  function icon(pathData) {
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", pathData);
+    svg.append(path);
+    return svg;
+  }
+  const ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    close: "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z",
+    up: "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z",
+    down: "M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1 6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z",
+  };
+
+  const URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
+  // Bot text with its web addresses as links; everything else stays plain text.
+  function richText(text) {
+    const out = document.createDocumentFragment();
+    String(text).split(URL_PATTERN).forEach((part, index) => {
+      if (index % 2 === 0) {
+        if (part) out.append(part);
+        return;
+      }
+      const trail = part.match(/[.,;:!?)\]]+$/);
+      const url = trail ? part.slice(0, -trail[0].length) : part;
+      out.append(el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: url }));
+      if (trail) out.append(trail[0]);
+    });
+    return out;
+  }
+
+  // ---- building the widget ----
+  const host = document.createElement("hts-assistant");
+  const shadow = host.attachShadow({ mode: "open" });
+  const root = el("div", { class: "root", hidden: true });
+  const stylesheet = el("link", { rel: "stylesheet", href: ORIGIN + "/widget.css" });
+  const reveal = () => { root.hidden = false; };
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal);   // unstyled but usable beats invisible
+  setTimeout(reveal, 4000);
+  shadow.append(stylesheet, root);
+
+  const launcher = el("button", {
+    type: "button", class: "launcher", "aria-label": TEXT.launcherLabel,
+    "aria-haspopup": "dialog", "aria-expanded": "false", "aria-controls": "hts-panel",
+    onclick: () => (panel.hidden ? openPanel() : closePanel()),
+  }, [icon(ICONS.chat), el("span", { class: "launcher-text", text: TEXT.launcher })]);
+
+  const log = el("div", {
+    class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
+    "aria-label": "Nội dung trò chuyện", tabindex: "0",
+  });
+  const input = el("textarea", {
+    id: "hts-input", rows: "1", maxlength: String(MAX_CHARS), placeholder: TEXT.placeholder,
+    "aria-describedby": "hts-note", autocomplete: "off",
+  });
+  const sendButton = el("button", { type: "submit", class: "send", "aria-label": TEXT.sendLabel, text: TEXT.send });
+  const form = el("form", { class: "composer", onsubmit: (event) => { event.preventDefault(); submitInput(); } }, [
+    el("label", { for: "hts-input", class: "visually-hidden", text: TEXT.inputLabel }),
+    input, sendButton,
+  ]);
+  const panel = el("div", {
+    id: "hts-panel", class: "panel", role: "dialog", "aria-modal": "false",
+    "aria-labelledby": "hts-title", hidden: true,
+  }, [
+    el("div", { class: "header" }, [
+      el("div", { class: "titles" }, [
+        el("h2", { id: "hts-title", class: "title", text: TITLE }),
+        el("p", { class: "subtitle", text: TEXT.subtitle }),
+      ]),
+      el("button", { type: "button", class: "new-chat", text: TEXT.newChat, onclick: newConversation }),
+      el("button", { type: "button", class: "close", "aria-label": TEXT.close, onclick: () => closePanel() },
+        [icon(ICONS.close)]),
+    ]),
+    log,
+    form,
+    el("p", { id: "hts-note", class: "note", text: TEXT.note }),
+  ]);
+  root.append(launcher, panel);
+
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      event.stopPropagation();
+      closePanel();
+    }
+  });
+  input.addEventListener("keydown", (event) => {
+    // Enter sends, Shift+Enter breaks the line; never while an IME (Telex, VNI) composes.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      submitInput();
+    }
+  });
+  input.addEventListener("input", () => {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 120) + "px";
+  });
+
+  // On a phone the panel covers the page: it behaves as a modal dialog and keeps Tab inside.
+  const phone = window.matchMedia("(max-width: 600px)");
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || !phone.matches) return;
+    const focusable = Array.from(panel.querySelectorAll("button:not([disabled]), textarea, a[href], [tabindex='0']"))
+      .filter((node) => node.getClientRects().length > 0);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (event.shiftKey && shadow.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && shadow.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  function showPanel() {
+    panel.setAttribute("aria-modal", String(phone.matches));
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.setAttribute("aria-label", TEXT.close);
+    root.classList.add("open");
+  }
+
+  function openPanel() {
+    showPanel();
+    state.open = true;
+    saveState();
+    scrollToEnd();
+    input.focus();
+  }
+
+  function closePanel() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-label", TEXT.launcherLabel);
+    root.classList.remove("open");
+    state.open = false;
+    saveState();
+    launcher.focus();
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function append(node) {
+    log.append(node);
+    scrollToEnd();
+    return node;
+  }
+
+  // ---- rendering the conversation ----
+  function renderWelcome() {
+    const groups = EXAMPLES.map(([label, questions]) => el("div", { class: "examples" }, [
+      el("p", { class: "examples-label", text: label }),
+      el("div", { class: "chips", role: "group", "aria-label": label },
+        questions.map((question) => el("button", {
+          type: "button", class: "chip", text: question, onclick: () => send(question),
+        }))),
+    ]));
+    return el("div", { class: "turn bot welcome" }, [
+      el("div", { class: "bubble bot" }, [el("p", { text: TEXT.welcome })]),
+      ...groups,
+    ]);
+  }
+
+  function renderUser(entry) {
+    return el("div", { class: "turn user" }, [
+      el("span", { class: "visually-hidden", text: TEXT.you }),
+      el("div", { class: "bubble user", text: entry.text }),
+    ]);
+  }
+
+  function sourceLink(source) {
+    const label = [source.province, source.document, source.section]
+      .filter((part) => typeof part === "string" && part.trim()).join(" – ");
+    if (typeof source.plan !== "string" || !source.plan) {
+      // Not a plan (a programme's legal text): link its published address, web only.
+      const url = typeof source.url === "string" && /^https?:\/\//i.test(source.url) ? source.url : null;
+      return url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: label })
+        : el("span", { text: label });
+    }
+    let href = API + "/plans/" + encodeURIComponent(source.plan);
+    if (typeof source.anchor === "string" && source.anchor) href += "#" + encodeURIComponent(source.anchor);
+    return el("a", { href, target: "_blank", rel: "noopener", text: label });
+  }
+
+  function renderSources(sources) {
+    const seen = new Set();
+    const items = [];
+    for (const source of Array.isArray(sources) ? sources : []) {
+      if (!source || typeof source !== "object") continue;
+      const key = [source.plan, source.anchor, source.province, source.document, source.section, source.url].join("|");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push(el("li", {}, [sourceLink(source)]));
+    }
+    if (!items.length) return null;
+    return el("div", { class: "sources" }, [
+      el("p", { class: "sources-label", text: TEXT.sources }),
+      el("ul", {}, items),
+    ]);
+  }
+
+  function renderTable(table) {
+    if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) return null;
+    const cell = (value) => (value === null || value === undefined ? "" : String(value));
+    return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": table.title || "Bảng so sánh" }, [
+      el("table", {}, [
+        table.title ? el("caption", { text: cell(table.title) }) : null,
+        el("thead", {}, [el("tr", {}, table.columns.map((c) => el("th", { scope: "col", text: cell(c) })))]),
+        el("tbody", {}, table.rows.filter(Array.isArray).map((row) =>
+          el("tr", {}, row.map((value) => el("td", { text: cell(value) }))))),
+      ]),
+    ]);
+  }
+
+  function renderFeedback(entry) {
+    const messageId = entry.meta && entry.meta.message_id;
+    if (!messageId) return null;
+    const status = el("p", { class: "feedback-status", role: "status" });
+    const up = el("button", { type: "button", class: "thumb up", "aria-label": TEXT.helpful, title: TEXT.helpful }, [icon(ICONS.up)]);
+    const down = el("button", { type: "button", class: "thumb down", "aria-label": TEXT.notHelpful, title: TEXT.notHelpful }, [icon(ICONS.down)]);
+    const commentBox = el("textarea", { class: "comment", rows: "2", maxlength: "1000", "aria-label": TEXT.commentLabel, placeholder: TEXT.commentLabel });
+    const commentForm = el("form", { class: "comment-form", hidden: true }, [
+      commentBox, el("button", { type: "submit", class: "comment-send", text: TEXT.commentSend }),
+    ]);
+    const mark = () => {
+      up.setAttribute("aria-pressed", String(entry.feedback === "up"));
+      down.setAttribute("aria-pressed", String(entry.feedback === "down"));
+    };
+    const post = async (helpful, comment) => {
+      const body = { message_id: messageId, helpful };
+      if (comment) body.comment = comment;
+      const response = await request("/api/feedback", body);
+      if (!response.ok) throw new Error("feedback " + response.status);
+    };
+    const rate = async (value) => {
+      const previous = entry.feedback;
+      entry.feedback = value;
+      mark();
+      try {
+        await post(value === "up");
+        saveState();
+        status.textContent = TEXT.thanks;
+        commentForm.hidden = value !== "down";
+      } catch (e) {
+        entry.feedback = previous;
+        mark();
+        status.textContent = TEXT.feedbackFailed;
+      }
+    };
+    up.addEventListener("click", () => rate("up"));
+    down.addEventListener("click", () => rate("down"));
+    commentForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const comment = commentBox.value.trim();
+      if (!comment) return;
+      try {
+        await post(false, comment);
+        commentForm.hidden = true;
+        status.textContent = TEXT.commentThanks;
+      } catch (e) {
+        status.textContent = TEXT.feedbackFailed;
+      }
+    });
+    mark();
+    return el("div", { class: "feedback" }, [
+      el("span", { class: "feedback-label", text: TEXT.helpfulQuestion }), up, down, status, commentForm,
+    ]);
+  }
+
+  function renderBot(entry) {
+    const meta = entry.meta || {};
+    const parts = [el("span", { class: "visually-hidden", text: TEXT.bot })];
+    for (const message of Array.isArray(entry.messages) ? entry.messages : []) {
+      if (!message || typeof message !== "object") continue;
+      if (typeof message.text === "string" && message.text) {
+        parts.push(el("div", { class: "bubble bot" }, [richText(message.text)]));
+      }
+      const buttons = Array.isArray(message.buttons) ? message.buttons : [];
+      if (buttons.length) {
+        parts.push(el("div", { class: "chips quick-replies", role: "group", "aria-label": TEXT.suggestions },
+          buttons.map((button) => el("button", {
+            type: "button", class: "chip", text: String(button.title),
+            onclick: () => send(String(button.payload), String(button.title)),
+          }))));
+      }
+    }
+    parts.push(renderTable(meta.table), renderSources(meta.sources), renderFeedback(entry));
+    return el("div", { class: "turn bot" }, parts);
+  }
+
+  function renderAll() {
+    log.replaceChildren(renderWelcome());
+    for (const entry of state.entries) {
+      try {
+        if (entry && entry.role === "user") log.append(renderUser(entry));
+        else if (entry && entry.role === "bot") log.append(renderBot(entry));
+      } catch (e) { /* a stored entry this version cannot show: skip it */ }
+    }
+    scrollToEnd();
+  }
+
+  // ---- talking to the server ----
+  async function request(path, body) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      return await fetch(API + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        credentials: "omit",
+        signal: controller.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  let busy = false;
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+    log.setAttribute("aria-busy", String(value));
+  }
+
+  function submitInput() {
+    const text = input.value.trim();
+    if (!text || busy) return;
+    input.value = "";
+    input.style.height = "auto";
+    send(text);
+  }
+
+  // Send `message`; the user's bubble shows `shown` (a quick reply's title) or the message.
+  function send(message, shown) {
+    if (busy) return;
+    if (panel.hidden) openPanel();
+    const entry = { role: "user", text: shown || message };
+    state.entries.push(entry);
+    saveState();
+    append(renderUser(entry));
+    ask(message);
+  }
+
+  async function ask(message) {
+    setBusy(true);
+    const typing = append(el("div", { class: "turn bot typing" }, [
+      el("div", { class: "bubble bot dots", role: "status", "aria-label": TEXT.typing }, [
+        el("span", { class: "visually-hidden", text: TEXT.typing }),
+        el("span", { class: "dot" }), el("span", { class: "dot" }), el("span", { class: "dot" }),
+      ]),
+    ]));
+    try {
+      let response;
+      try {
+        response = await request("/api/chat", { sender: state.sender, message });
+      } catch (error) {
+        throw new Error(error && error.name === "AbortError" ? TEXT.timeout : TEXT.unreachable);
+      }
+      let data = null;
+      try { data = await response.json(); } catch (e) { /* not JSON: handled below */ }
+      if (!response.ok || !data || !Array.isArray(data.messages)) {
+        const serverMessage = data && data.error && typeof data.error.message === "string" && data.error.message;
+        throw new Error(serverMessage || (response.status >= 500 ? TEXT.serverError : TEXT.unreachable));
+      }
+      const entry = { role: "bot", messages: data.messages, meta: data.meta || {}, feedback: null };
+      state.entries.push(entry);
+      saveState();
+      typing.remove();
+      append(renderBot(entry));
+    } catch (error) {
+      typing.remove();
+      showError(error.message || TEXT.unreachable, message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function showError(text, message) {
+    const box = el("div", { class: "turn bot error", role: "alert" }, [
+      el("p", { class: "error-text", text }),
+    ]);
+    const retry = el("button", {
+      type: "button", class: "retry", text: TEXT.retry,
+      onclick: () => {
+        if (busy) return;
+        box.remove();
+        ask(message);   // the user's bubble is already there: resend only
+      },
+    });
+    box.append(retry);
+    append(box);
+  }
+
+  function newConversation() {
+    state.sender = newSender();
+    state.entries = [];
+    saveState();
+    renderAll();
+    input.value = "";
+    input.focus();
+  }
+
+  function mount() {
+    (document.body || document.documentElement).append(host);
+    renderAll();
+    if (state.open) showPanel();   // reopened after a reload, without stealing focus
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
+})();
