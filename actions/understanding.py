@@ -27,6 +27,13 @@ def _cues() -> dict[str, tuple[str, ...]]:
     return {name: tuple(fold(phrase) for phrase in phrases) for name, phrases in cues.items()}
 
 
+@lru_cache(maxsize=None)
+def stopwords() -> frozenset[str]:
+    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
+        words = yaml.safe_load(handle)["stopwords"]
+    return frozenset(w for phrase in words for w in phrase_text(phrase).split())
+
+
 def has_cue(text: str, cue: str) -> bool:
     folded = phrase_text(text)
     return any(f" {phrase} " in folded for phrase in _cues()[cue])

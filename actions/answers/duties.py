@@ -2,13 +2,14 @@
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.reply import Reply, record_source, short_section
-from actions.understanding import Question
+from actions.understanding import Question, stopwords
 from index import regions
 from index.duties import DutyRecord
 from index.text import fold
-from index.vocabulary import agencies, agency_by_id
+from index.vocabulary import agencies, agency_by_id, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
+MAX_GROUP_DUTIES = 3    # of a group heading that also binds the agency ("Các sở, ban, ngành")
 
 
 def _covering(agency_id: str) -> set[str]:
@@ -31,8 +32,14 @@ def successor_note(label: str) -> str:
     return ""
 
 
-def _duty_lines(record: DutyRecord) -> list[str]:
-    ordered = sorted(record.duties, key=lambda duty: not duty.deadlines)
+def _relevance(duty, focus: set[str]) -> int:
+    return len(focus & set(phrase_text(" ".join([duty.text, *duty.items])).split()))
+
+
+def _duty_lines(record: DutyRecord, focus: set[str] = frozenset()) -> list[str]:
+    """Duties with a deadline first, then those sharing most words with the question
+    ("... phải báo cáo khi nào?" puts the reporting duty on top), then plan order."""
+    ordered = sorted(record.duties, key=lambda duty: (not duty.deadlines, -_relevance(duty, focus)))
     lines = []
     for duty in ordered[:MAX_DUTIES]:
         line = duty.text
@@ -53,7 +60,16 @@ def _records_for(plan_id: str, agency_id: str) -> tuple[list[DutyRecord], list[D
     return own, groups
 
 
-def _plan_block(plan_id: str, agency_id: str) -> tuple[str, list[DutyRecord]]:
+def _focus(question: Question) -> set[str]:
+    """The question's words that say what about the agency is asked: without the words
+    naming the agency, the place, and the generic "nhiệm vụ / phải làm gì"."""
+    agency = agency_by_id(question.agencies[0]) if question.agencies else None
+    noise = set(phrase_text(" ".join([*(agency.ask if agency else ()), agency.name if agency else "",
+                                      *(p.name for p in question.places)])).split())
+    return set(phrase_text(question.text).split()) - noise - stopwords()
+
+
+def _plan_block(plan_id: str, agency_id: str, focus: set[str]) -> tuple[str, list[DutyRecord]]:
     own, groups = _records_for(plan_id, agency_id)
     name = agency_by_id(agency_id).name
     header = f"{plan_label(plan_id)[:1].upper() + plan_label(plan_id)[1:]}"
@@ -61,14 +77,14 @@ def _plan_block(plan_id: str, agency_id: str) -> tuple[str, list[DutyRecord]]:
     if own:
         for record in own:
             lines.append(f"{header} — {record.agency_label} ({short_section(record.section)}):")
-            lines += _duty_lines(record)
+            lines += _duty_lines(record, focus)
             if note := successor_note(record.agency_label):
                 lines.append(f"Lưu ý: {note}")
     else:
         lines.append(f"{header}: kế hoạch không giao nhiệm vụ riêng cho {name}.")
     for record in groups:
         lines.append(f"Nhiệm vụ chung giao cho {record.agency_label} ({short_section(record.section)}):")
-        lines += _duty_lines(record)
+        lines += _duty_lines(record, focus)[:MAX_GROUP_DUTIES]
     return "\n".join(lines), own + groups
 
 
@@ -79,8 +95,9 @@ def plans_with(agency_id: str, plan_ids) -> list[str]:
 def answer_duties(question: Question, plan_ids: tuple[str, ...]) -> Reply:
     agency_id = question.agencies[0]
     blocks, used = [], []
+    focus = _focus(question)
     for plan_id in plan_ids:
-        text, records = _plan_block(plan_id, agency_id)
+        text, records = _plan_block(plan_id, agency_id, focus)
         blocks.append(text)
         used += records
     return Reply("duty", "\n\n".join(blocks), [record_source(r) for r in used],
