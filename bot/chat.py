@@ -23,9 +23,19 @@ SENDER_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 bp = Blueprint("chat", __name__)
 
 
+def json_body():
+    """The request's JSON, or None when it is not JSON. `silent` only silences
+    ValueError: JSON nested thousands deep (a 64 KB body of "[[[[...") raises
+    RecursionError, which would otherwise end as a 500."""
+    try:
+        return request.get_json(force=True, silent=True)
+    except RecursionError:
+        return None
+
+
 def read_request(max_chars: int) -> tuple[str, str]:
     """(sender, cleaned message) of the request, or an ApiError."""
-    payload = request.get_json(force=True, silent=True)
+    payload = json_body()
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json")
     sender = payload.get("sender")

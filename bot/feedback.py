@@ -1,9 +1,9 @@
 """POST /api/feedback: thumbs up/down (and an optional comment) on one answer."""
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
-from bot.chat import SENDER_PATTERN
+from bot.chat import SENDER_PATTERN, json_body
 from bot.errors import ApiError
 from bot.store import StoreUnavailable
 from bot.text import clean_message
@@ -17,7 +17,7 @@ bp = Blueprint("feedback", __name__)
 
 @bp.post("/api/feedback")
 def feedback():
-    payload = request.get_json(force=True, silent=True)
+    payload = json_body()
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_feedback")
     message_id, helpful, comment = payload.get("message_id"), payload.get("helpful"), payload.get("comment")

@@ -28,7 +28,10 @@ class RasaClient:
         """The list of bot messages Rasa answers to `message` from `sender`."""
         deadline = time.monotonic() + self.timeout
         try:
+            # X-Conversation-Id lets a load balancer keep a conversation on one Rasa
+            # instance (deploy/README.md: Rasa 3.6's Redis lock store is not atomic).
             with self.session.post(self.webhook, json={"sender": sender, "message": message},
+                                   headers={"X-Conversation-Id": sender},
                                    timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
                                    stream=True) as response:
                 body = self._read(response, deadline)

@@ -214,9 +214,24 @@ def index_status(directory: Path | None = None) -> dict:
         if not same_model(stored, configured):
             return {"ready": False, "detail": f"index built with {stored.get('model')!r}, "
                                               f"configured model is {configured!r}: rebuild the index"}
-        missing = [name for name in (CHUNKS, EMBEDDINGS, FAISS) if not ((directory or build_dir()) / name).is_file()]
+        directory = directory or build_dir()
+        missing = [name for name in (CHUNKS, EMBEDDINGS, FAISS) if not (directory / name).is_file()]
         if missing:
             return {"ready": False, "detail": f"index files missing: {', '.join(missing)}"}
-        return {"ready": True, "detail": f"{stored['chunks']} chunks, built {stored['built_at']}"}
+        # Cheap consistency checks (no model, no full load): a flat FAISS index holds
+        # chunks x dim float32 after its header, the embeddings have the manifest's shape.
+        chunks, dim = int(stored.get("chunks", 0)), int(stored.get("dim", 0))
+        if (directory / FAISS).stat().st_size < chunks * dim * 4:
+            return {"ready": False, "detail": f"{FAISS} is truncated or corrupt: rebuild with "
+                                              "`python -m index build --force`"}
+        try:
+            shape = np.load(directory / EMBEDDINGS, mmap_mode="r").shape
+        except (OSError, ValueError) as error:
+            return {"ready": False, "detail": f"{EMBEDDINGS} is unreadable ({error}): rebuild with "
+                                              "`python -m index build --force`"}
+        if shape != (chunks, dim):
+            return {"ready": False, "detail": f"{EMBEDDINGS} does not match the manifest: rebuild with "
+                                              "`python -m index build --force`"}
+        return {"ready": True, "detail": f"{chunks} chunks, built {stored['built_at']}"}
     except IndexNotReady as error:
         return {"ready": False, "detail": str(error)}

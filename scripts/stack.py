@@ -107,13 +107,16 @@ class Stack:
         ]
 
     def _endpoints(self) -> str:
-        """endpoints.yml with this stack's action server address."""
-        if self.actions_url == settings.get("actions", "url").rstrip("/"):
+        """endpoints.yml with this stack's action server address (set in the parsed file:
+        replacing the configured URL in its text misses when HTS_ACTIONS_URL is set)."""
+        import yaml
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        if endpoints["action_endpoint"]["url"] == f"{self.actions_url}/webhook":
             return "endpoints.yml"
+        endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
         path = ROOT / "var" / f"endpoints-{_port(self.actions_url)}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
-        path.write_text(text.replace(settings.get("actions", "url").rstrip("/"), self.actions_url), encoding="utf-8")
+        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return str(path)
 
     def service(self, name: str) -> Service:

@@ -1,12 +1,18 @@
 """Free-form questions about the plans: the best passage, quoted with its source; or,
-when even the best passage is a poor match, an honest "nothing reliable found"."""
+when even the best passage is a poor match, an honest "nothing reliable found"; or, when
+the search index cannot be loaded, a plain "search is unavailable for now"."""
+import logging
+
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.reply import Reply, plan_source, short_section
 from actions.understanding import Question
 from index import settings
 from index.search import Hit
+from index.store import IndexNotReady
 from index.vocabulary import phrase_text
+
+log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 420
 
@@ -39,8 +45,19 @@ def fallback(question: Question) -> Reply:
     return Reply("fallback", text, context={"intent": "fallback"})
 
 
+def unavailable() -> Reply:
+    text = ("Chức năng tra cứu nội dung văn bản kế hoạch đang tạm ngừng, nên tôi chưa trả lời được câu hỏi này. "
+            "Bạn vẫn có thể hỏi về mục tiêu, hiện trạng, nhiệm vụ của các sở, ngành, hỗ trợ điện thoại thông minh "
+            "hoặc lộ trình tắt sóng 2G, hoặc thử lại sau ít phút.")
+    return Reply("fallback", text, context={"intent": "fallback"})
+
+
 def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int = 3) -> Reply:
-    searcher = kb.searcher()
+    try:
+        searcher = kb.searcher()       # not cached after a failure: a repaired index is picked up
+    except IndexNotReady as error:
+        log.error("retrieval unavailable, answering without it: %s", error)
+        return unavailable()
     hits = searcher.search(question.text, k=k)
     if plan_ids is not None:
         hits = [hit for hit in hits if hit.plan in plan_ids]
