@@ -8,13 +8,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_base as kb
 from actions.answers.eligibility import eligibility_result, household_from_text
 from actions.reply import Reply
-from actions.router import Turn, route
+from actions.router import Turn, eligibility_check_applies, route
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         turn = _turn(tracker)
+        if turn.intent == "inform_household" or (turn.intent == "check_eligibility" and eligibility_check_applies(turn)):
+            # The form asks what it still needs; a household named already is kept.
+            household = household_from_text(turn.text)
+            return ([SlotSet("household_type", household)] if household else []) + \
+                [FollowupAction("eligibility_form")]
         try:
             reply = route(turn)
         except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer

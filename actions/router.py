@@ -90,8 +90,37 @@ def _province_specific(question: Question) -> Reply:
     return values.answer_values(question, plan_ids) or retrieval.answer_search(question, plan_ids)
 
 
+SMARTPHONE_TOPIC_PREFIX = "smartphone-"
+SHORT_FOLLOW_UP_WORDS = 6
+
+
+def eligibility_check_applies(turn: Turn) -> bool:
+    """"Tôi có được hỗ trợ điện thoại không?" starts the eligibility check; a first-person
+    question about something else ("Điện thoại của tôi chỉ có 2G, tôi phải làm gì?",
+    "tôi có được hỗ trợ gói cước không?") gets the programme answer instead."""
+    scores = programmes.topic_scores(turn.text)
+    if not scores:
+        return True
+    return max(scores, key=scores.get).startswith(SMARTPHONE_TOPIC_PREFIX)
+
+
+def _is_bare_follow_up(turn: Turn, question: Question) -> bool:
+    """"còn hiện nay thì sao?": a short target/status question naming no indicator and
+    no place, right after a target or status answer."""
+    previous = (turn.context or {}).get("intent")
+    return (turn.intent in ("ask_target", "ask_status") and previous in ("ask_target", "ask_status")
+            and not question.indicators and not question.places
+            and len(question.text.split()) <= SHORT_FOLLOW_UP_WORDS)
+
+
 def route(turn: Turn) -> Reply:
     question = read_question(turn.text, turn.intent, turn.entities)
+    if turn.intent == "check_eligibility":      # the form did not apply (see eligibility_check_applies)
+        turn.intent = question.intent = "ask_programme"
+    if _is_bare_follow_up(turn, question):
+        follow_up = _follow_up(turn, question)
+        follow_up.intent, follow_up.text = turn.intent, turn.text     # its cues decide the kind
+        question = follow_up
     if turn.intent in CHITCHAT:
         return chitchat.answer_chitchat(turn.intent)
     if turn.intent == "out_of_scope":

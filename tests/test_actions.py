@@ -9,7 +9,7 @@ import pytest
 
 from actions.answers.eligibility import eligibility_result, household_from_text
 from actions.reply import KINDS
-from actions.router import Turn, route
+from actions.router import Turn, eligibility_check_applies, route
 
 
 def ask(text: str, intent: str, context=None, pending=None, entities=None):
@@ -148,3 +148,21 @@ def test_eligibility_results():
     other = eligibility_result("khác", False, False)
     assert "không thuộc đối tượng" in other.text
     assert all(s["url"] for s in bought.sources)
+
+
+def test_a_bare_follow_up_switches_between_target_and_status():
+    first = ask("Mục tiêu cáp quang hộ gia đình của Tuyên Quang?", "ask_target")
+    now = ask("còn hiện nay thì sao?", "ask_status", context=first.context)
+    assert now.kind == "status" and "54.83%" in squash(now.text)
+
+
+@pytest.mark.parametrize("question, form", [
+    ("Tôi có được hỗ trợ điện thoại không?", True),
+    ("nha toi ho ngheo co duoc nhan dien thoai khong", True),
+    ("Điện thoại của tôi chỉ có 2G, tôi phải làm gì?", False),
+    ("tôi có được hỗ trợ gói cước không", False),
+])
+def test_the_eligibility_check_starts_only_for_smartphone_support(question, form):
+    assert eligibility_check_applies(Turn(question, "check_eligibility", [])) is form
+    if not form:
+        assert ask(question, "check_eligibility").kind == "programme"
