@@ -325,8 +325,6 @@ def assert_retrieval_fault_is_visible(web_url: str) -> None:
     assert structured.status == 200 and structured.kind == "target", structured
 
 
-@pytest.mark.xfail(reason="actions/answers/retrieval.py does not catch IndexNotReady: the user gets the generic "
-                          "'hệ thống gặp lỗi ... hỏi theo cách khác' (proposed fix in the report)", strict=False)
 def test_index_missing_message_says_search_is_unavailable(faults, index_lab):
     index_lab.missing()
     answer = say(faults.web_url, sender(), RETRIEVAL)
@@ -353,9 +351,6 @@ def test_index_missing_at_start(faults, index_lab):
     assert again.status == 200 and again.kind == "search", again
 
 
-@pytest.mark.xfail(reason="index.store.index_status only checks that the files exist, so /readyz says ready "
-                          "while the action server cannot load a corrupt dense.faiss (proposed fix in the report)",
-                   strict=False)
 def test_index_corrupt_is_reported_by_readyz(faults, index_lab):
     index_lab.corrupt()
     status, ready = _readyz(faults.web_url)

@@ -3,7 +3,7 @@ funding, reporting regime, what it says about 2G and VTCI."""
 import re
 
 from actions import knowledge_base as kb
-from actions.answers.places import plan_label
+from actions.answers.places import plan_reference
 from actions.reply import Reply, plan_source, record_source, short_section
 from actions.understanding import Question, find_document_field
 from index.catalog import PlanInfo
@@ -80,7 +80,8 @@ def answer_document(question: Question, plan_ids: tuple[str, ...]) -> Reply:
     blocks, sources = [], []
     for plan_id in plan_ids:
         info = kb.plans().plan(plan_id).info
-        header = f"{info.document} của {plan_label(plan_id)}"
+        header = plan_reference(plan_id)
+        header = header[:1].upper() + header[1:]
         if field in _CATALOGUE_FIELDS or not field:
             lines = [_catalogue_line(info, field)] if field else _summary(info)
             sources.append(_end_source(plan_id) if field in ("signer", "status") else _preamble_source(plan_id))

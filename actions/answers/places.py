@@ -23,6 +23,16 @@ def plan_label(plan_id: str) -> str:
     return label
 
 
+def plan_reference(plan_id: str) -> str:
+    """"Kế hoạch số 540/KH-UBND của tỉnh Tiền Giang (nay thuộc tỉnh Đồng Tháp)", or for a
+    plan without a number "kế hoạch (dự thảo) của tỉnh Sóc Trăng (...)": how an answer
+    cites the document in its text (the full title is in the sources)."""
+    info = kb.plans().plan(plan_id).info
+    document = f"Kế hoạch số {info.number}" if info.number else \
+        "kế hoạch" + (" (dự thảo)" if info.status == "draft" else "")
+    return f"{document} của {plan_label(plan_id)}"
+
+
 def plan_intro_source(plan_id: str) -> dict:
     plan = kb.plans().plan(plan_id)
     first = next(iter(plan.sections()))

@@ -4,7 +4,7 @@ the search index cannot be loaded, a plain "search is unavailable for now"."""
 import logging
 
 from actions import knowledge_base as kb
-from actions.answers.places import plan_label
+from actions.answers.places import plan_label, plan_reference
 from actions.reply import Reply, plan_source, short_section
 from actions.understanding import Question
 from index import settings
@@ -65,7 +65,7 @@ def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int =
     if not hits:
         return fallback(question)
     best = hits[0]
-    lines = [f"Theo {best.document} của {plan_label(best.plan)}, {short_section(best.section)}:",
+    lines = [f"Theo {plan_reference(best.plan)}, {short_section(best.section)}:",
              f"“{excerpt(best, question.text)}”"]
     others = [hit for hit in hits[1:] if hit.plan != best.plan][:1]
     for hit in others:

@@ -1,6 +1,6 @@
 """Targets (mục tiêu) and current status (hiện trạng) of one or more plans."""
 from actions import knowledge_base as kb
-from actions.answers.places import plan_label
+from actions.answers.places import plan_label, plan_reference
 from actions.reply import Reply, number_text, record_source, short_section
 from actions.understanding import Question
 from index.facts import ValueRecord
@@ -97,7 +97,7 @@ def _text(records: list[ValueRecord], kind: str, notes: list[str]) -> str:
     for plan_id in dict.fromkeys(r.plan for r in records):
         mine = sorted((r for r in records if r.plan == plan_id), key=lambda r: (r.year or 0, r.line))
         heading = ("Mục tiêu" if kind == "target" else "Hiện trạng (số liệu khi lập kế hoạch)") + \
-            f" trong {mine[0].document} của {plan_label(plan_id)}:"
+            f" theo {plan_reference(plan_id)}:"
         lines = [f"• {value_line(r)}" for r in mine]
         sources = ", ".join(dict.fromkeys(short_section(r.section) for r in mine))
         blocks.append("\n".join([heading, *lines, f"Nguồn: {sources}."]))

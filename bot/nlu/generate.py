@@ -13,8 +13,8 @@ training; names are typed once, in data/knowledge/*.yml:
              TT&TT", "Bộ KH&CN") → the agencies.yml name they fold to, else their own.
 - indicator  indicators.yml: name (also without its leading "Tỷ lệ"/"Số" and
              parentheses) and `ask` phrases → the indicator id.
-- household_type  the four values the eligibility form understands (HOUSEHOLD_TYPES
-             below: the only vocabulary defined here, since no knowledge file lists it).
+- household_type  eligibility.yml: the four household types the eligibility form
+             understands and how people say them → the type.
 - year       a regex for 2020–2049 that does not fire inside dates or document numbers
              ("16/10/2024", "14/2022/TT-BTTTT").
 
@@ -50,29 +50,6 @@ from bot.nlu.segment import segment
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "data" / "knowledge"
 OUTPUT = ROOT / "data" / "nlu" / "generated" / "lookups.yml"
-
-# Canonical household types (the values validate_eligibility_form expects) and how
-# people say them. "khác" = not in any supported group.
-HOUSEHOLD_TYPES: dict[str, list[str]] = {
-    "hộ nghèo": ["hộ nghèo", "nhà nghèo", "gia đình nghèo", "hộ nghèo đa chiều",
-                "sổ hộ nghèo", "nghèo"],
-    "hộ cận nghèo": ["hộ cận nghèo", "cận nghèo", "nhà cận nghèo", "gia đình cận nghèo",
-                     "sổ cận nghèo"],
-    "gia đình chính sách": ["gia đình chính sách", "hộ chính sách", "diện chính sách",
-                            "gia đình có công", "gia đình có công với cách mạng",
-                            "có công với cách mạng", "người có công",
-                            "người có công với cách mạng",
-                            "gia đình người có công", "gia đình chính sách xã hội",
-                            "gia đình liệt sĩ", "gia đình thương binh", "thương binh",
-                            "thân nhân liệt sĩ"],
-    "khác": ["không thuộc diện nào", "không thuộc diện gì", "không thuộc diện",
-             "không thuộc đối tượng nào", "hộ bình thường", "nhà bình thường",
-             "gia đình bình thường", "hộ khá", "không phải hộ nghèo",
-             "không nghèo", "diện khác", "bình thường"],
-}
-# Said in a form answer but ordinary words elsewhere ("điện thoại bình thường"):
-# synonyms only, never in the lookup table (which also drives entity extraction).
-HOUSEHOLD_NOT_IN_LOOKUP = {"bình thường"}
 
 # Years of plans and programmes. Not after "/", ".", "," or a digit (dates, document
 # numbers, amounts) and not before "/" or a digit; "2023-2025" gives two years.
@@ -198,11 +175,12 @@ def build() -> tuple[dict[str, Vocabulary], list[str]]:
             in_lookup = _lookup_worthy(phrase) and not (phrase == name and short != name)
             vocab["indicator"].add(phrase, ident, lookup=in_lookup)
 
-    # --- household types
-    for target, phrases in HOUSEHOLD_TYPES.items():
-        for phrase in [target, *phrases]:
-            usable = _lookup_worthy(phrase) and phrase not in HOUSEHOLD_NOT_IN_LOOKUP
-            vocab["household_type"].add(phrase, target, lookup=usable)
+    # --- household types: the values validate_eligibility_form expects
+    eligibility = _load("eligibility.yml")
+    for household in eligibility["household_types"]:
+        for phrase in [household["id"], *household["ask"]]:
+            usable = _lookup_worthy(phrase) and phrase not in eligibility.get("not_in_lookup", [])
+            vocab["household_type"].add(phrase, household["id"], lookup=usable)
 
     return vocab, log
 
