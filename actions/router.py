@@ -135,7 +135,8 @@ def route(turn: Turn) -> Reply:
         return places.place_change(question)
     if question.no_plan_places and not question.plan_ids and question.intent not in ("ask_programme",):
         return places.no_plan(question)
-    if question.intent == "ask_programme":
+    if question.intent == "ask_programme" or (
+            turn.intent == "nlu_fallback" and not question.places and programmes.names_a_topic_clearly(turn.text)):
         return programmes.answer_programme(question)
     if question.intent == "ask_compare":
         return compare.answer_compare(question, question.plan_ids or all_plan_ids()) or \

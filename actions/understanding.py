@@ -34,6 +34,13 @@ def stopwords() -> frozenset[str]:
     return frozenset(w for phrase in words for w in phrase_text(phrase).split())
 
 
+@lru_cache(maxsize=None)
+def summary_words() -> frozenset[str]:
+    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
+        words = yaml.safe_load(handle)["summary_words"]
+    return frozenset(w for phrase in words for w in phrase_text(phrase).split())
+
+
 def has_cue(text: str, cue: str) -> bool:
     folded = phrase_text(text)
     return any(f" {phrase} " in folded for phrase in _cues()[cue])
@@ -53,24 +60,51 @@ def _best(scored: dict[str, float]) -> list[str]:
     return [key for key, score in scored.items() if score == top]
 
 
-def _coverage(question_words: set[str], phrase: str) -> float:
+MIN_PARTIAL_WORDS = 4
+
+
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+def _coverage(question: list[str], phrase: str) -> float:
     """How well the question covers an indicator phrase: a phrase whose words all occur
     (in any order) scores its length plus a bonus, so the most specific complete phrase
-    wins; a phrase two-thirds covered scores less than any complete one."""
+    wins. A phrase of four words or more, two-thirds covered, scores less than any
+    complete one, and only when the question has at least half of the phrase's word
+    pairs in order and every word with a digit: folded syllables are ambiguous ("thanh
+    toan dien tu" has "dien" and "toan" but not "điện toán"), "4G" is not "5G", and two
+    words of three ("dân có smartphone") say too little."""
     words = phrase_text(phrase).split()
     if not words:
         return 0.0
-    share = sum(word in question_words for word in words) / len(words)
-    if share == 1:
-        return 100 + len(words)
-    return share * len(words) if share >= 0.66 and len(words) >= 3 else 0.0
+    present = [word in question for word in words]
+    share = sum(present) / len(words)
+    if share == 1:      # distinct words: "số xã ... số liệu" is not longer for saying "số" twice
+        return 100 + len(set(words))
+    if share < 0.66 or len(words) < MIN_PARTIAL_WORDS:
+        return 0.0
+    if any(not found and any(c.isdigit() for c in word) for word, found in zip(words, present)):
+        return 0.0
+    in_order = len(_pairs(words) & _pairs(question)) / (len(words) - 1)
+    return share * len(words) if in_order >= 0.5 else 0.0
+
+
+PERCENT_BONUS = 0.5     # breaks a tie, never outweighs a better-covered phrase
 
 
 def find_indicators(text: str) -> list[str]:
     """Canonical indicator ids the question asks about, best first; ties are kept
-    ("5G" names both 5G targets)."""
-    words = set(phrase_text(text).split())
-    scores = {i.id: max(_coverage(words, phrase) for phrase in (*i.ask, i.name)) for i in indicators()}
+    ("5G" names both 5G targets). A question asking for a share ("bao nhiêu %",
+    "tỷ lệ") prefers the indicator measured in percent."""
+    words = phrase_text(text).split()
+    wants_percent = "%" in text or has_cue(text, "percent")
+    scores = {}
+    for indicator in indicators():
+        score = max(_coverage(words, phrase) for phrase in (*indicator.ask, indicator.name))
+        if score and wants_percent and indicator.unit == "%":
+            score += PERCENT_BONUS
+        scores[indicator.id] = score
     return _best({key: score for key, score in scores.items() if score})
 
 
@@ -108,6 +142,14 @@ class Question:
 
     def wants(self, cue: str) -> bool:
         return has_cue(self.text, cue)
+
+    def topic_words(self) -> set[str]:
+        """What the question names besides the place, the year and the words of asking
+        for targets or status ("IPv6", "trạm BTS"); empty for "Các mục tiêu của X?"."""
+        words = set(phrase_text(self.text).split())
+        cue_words = {w for cue in ("target", "status") for phrase in _cues()[cue] for w in phrase.split()}
+        place_words = set(phrase_text(" ".join(p.name for p in self.places)).split())
+        return {w for w in words - stopwords() - summary_words() - cue_words - place_words if not w.isdigit()}
 
 
 def _entity_values(entities: list[dict], name: str) -> list[str]:

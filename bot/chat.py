@@ -12,6 +12,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import ApiError
+from bot.telex import from_telex
 from bot.text import clean_message
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def read_request(max_chars: int) -> tuple[str, str]:
         raise ApiError(400, "empty_message")
     if len(message) > max_chars:
         raise ApiError(413, "message_too_long", limit=max_chars)
-    return sender, message
+    return sender, from_telex(message)
 
 
 def _buttons(raw) -> list[dict]:

@@ -8,7 +8,6 @@ once to warm up, then `rounds` more times, each in a fresh conversation, and pri
 p50/p95 per kind in milliseconds. A benchmark reports numbers; it asserts nothing.
 """
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -17,7 +16,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import stack as stack_module  # scripts/stack.py
+
 
 # A few questions per kind; the kind is what the assistant answered, measured per reply.
 QUESTIONS = [
@@ -83,9 +83,6 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    spec = importlib.util.spec_from_file_location("stack", ROOT / "scripts" / "stack.py")
-    stack_module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stack_module)
     stack = stack_module.Stack()
     started_here = not stack_module.http_ok(f"{stack.rasa_url}/")
     if started_here:

@@ -36,7 +36,6 @@ closed loop — every user sends the next turn as soon as the answer is in — t
 Exit status 1 when a turn was lost or mixed up; latency is reported, not asserted.
 """
 import argparse
-import importlib.util
 import json
 import random
 import statistics
@@ -51,6 +50,9 @@ from urllib.parse import urlparse
 
 import psutil
 import requests
+
+import scaleout                               # OwnStack: stack.Stack with a sound endpoints file; ScaleOut
+import stack as stack_module
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -335,16 +337,6 @@ def markdown(rows: list[dict], names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _load_stack_module():
-    if "stack" in sys.modules and hasattr(sys.modules["stack"], "Stack"):
-        return sys.modules["stack"]
-    spec = importlib.util.spec_from_file_location("stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["stack"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 class Target:
     """What the load goes to: a running stack, one started here, or the scale-out profile."""
 
@@ -352,8 +344,6 @@ class Target:
         self.started, self.stop = "", lambda: None
         extra_env = {"HTS_WEB_RATE_LIMIT_PER_MINUTE": "0", **dict(item.split("=", 1) for item in args.env)}
         if args.scaleout:
-            sys.path.insert(0, str(ROOT / "scripts"))
-            import scaleout
             profile = scaleout.ScaleOut(rasa=args.scaleout, actions=1, web=args.scaleout,
                                         extra_env=dict(item.split("=", 1) for item in args.env))
             print(f"starting the scale-out profile: {args.scaleout} Rasa servers, 1 action server, "
@@ -364,9 +354,6 @@ class Target:
             self.web, self.rasa, self.actions = profile.web_urls, profile.rasa_urls, profile.actions_urls
             self.extra_ports = {"postgres": profile.postgres.port, "redis": profile.redis.port}
             return
-        stack_module = _load_stack_module()
-        sys.path.insert(0, str(ROOT / "scripts"))
-        import scaleout                          # OwnStack: stack.Stack with a sound endpoints file
         web_port = urlparse(args.web_url).port if args.web_url else None
         stack = scaleout.OwnStack(rasa_url=args.rasa_url, actions_url=args.actions_url, web_port=web_port,
                                    extra_env=extra_env)

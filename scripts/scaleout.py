@@ -23,7 +23,6 @@ instance per test process). Needs scripts/ensure_services.sh first (make service
 import argparse
 import atexit
 import glob
-import importlib.util
 import os
 import pwd
 import re
@@ -37,24 +36,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import stack  # scripts/stack.py (scripts/ is on the path when run or tested)
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "deploy" / "scaleout" / "endpoints.yml"
 DATABASE = "rasa"
 RASA_COLD_START = 300        # seconds; several Rasa servers loading TensorFlow on 2 cores
 
-
-def _stack_module():
-    """scripts/stack.py (Service, http_ok), loaded once whoever imports it first."""
-    if "stack" in sys.modules and hasattr(sys.modules["stack"], "Service"):
-        return sys.modules["stack"]
-    spec = importlib.util.spec_from_file_location("stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["stack"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-stack = _stack_module()
 Service = stack.Service
 http_ok = stack.http_ok
 
@@ -72,8 +60,8 @@ class OwnStack(stack.Stack):
         endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
         tracker = endpoints.get("tracker_store") or {}
         if tracker.get("dialect") == "sqlite":       # its own SQLite file, not make run's
-            tracker["db"] = f"var/rasa_tracker-{_port(self.rasa_url)}.db"
-        path = ROOT / "var" / f"endpoints-{_port(self.actions_url)}.yml"
+            tracker["db"] = f"var/rasa_tracker-{stack.port_of(self.rasa_url)}.db"
+        path = ROOT / "var" / f"endpoints-{stack.port_of(self.actions_url)}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return str(path)
@@ -250,13 +238,13 @@ class ScaleOut:
         for i, url in enumerate(self.actions_urls):
             self.services.append(Service(
                 f"{name}-actions-{i + 1}",
-                [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(_port(url))],
+                [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(stack.port_of(url))],
                 f"{url}/health", 180, self._app_env(actions_url=url)))
         for i, url in enumerate(self.rasa_urls):
             self.services.append(Service(
                 f"{name}-rasa-{i + 1}",
                 [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
-                 "--interface", "127.0.0.1", "--port", str(_port(url)), "--credentials", "credentials.yml",
+                 "--interface", "127.0.0.1", "--port", str(stack.port_of(url)), "--credentials", "credentials.yml",
                  "--endpoints", str(ENDPOINTS), "--model", "models"],
                 f"{url}/status?token={self.token}", RASA_COLD_START, self.rasa_env(i)))
         for i, url in enumerate(self.web_urls):
@@ -265,7 +253,7 @@ class ScaleOut:
                 [str(ROOT / ".venv/bin/gunicorn"), "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"],
                 f"{url}/healthz", 60,
                 self._app_env(rasa_url=self.rasa_urls[i % rasa], actions_url=self.actions_urls[i % actions],
-                              web_port=_port(url))))
+                              web_port=stack.port_of(url))))
 
     def rasa_env(self, i: int) -> dict:
         """What deploy/scaleout/endpoints.yml asks for, as compose or the chart would set it."""
@@ -305,18 +293,14 @@ class ScaleOut:
             self.postgres.start()
             self.postgres.create_database()
             self.redis.start()
-            for service in self.services:       # all at once: the Rasa cold starts overlap
-                service.start()
-            for service in self.services:
-                service.wait_ready()
+            stack.start_all(self.services)
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        stack.stop_all(self.services)
         self.redis.stop()
         self.postgres.stop("fast")
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -330,10 +314,6 @@ class ScaleOut:
         self.redis.stop()
         time.sleep(down_seconds)
         self.redis.start()
-
-
-def _port(url: str) -> int:
-    return int(url.rsplit(":", 1)[1].split("/")[0])
 
 
 _shared: ScaleOut | None = None

@@ -31,16 +31,16 @@ LOG_DIR = ROOT / "var" / "log"
 RASA_COLD_START = 180        # seconds; Rasa loads TensorFlow and the model (~60 s here)
 
 
-def _port(url: str) -> int:
-    return urlparse(url).port or 80
-
-
 def http_ok(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return 200 <= response.status < 300
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
+
+
+def port_of(url: str) -> int:
+    return urlparse(url).port or 80
 
 
 @dataclass
@@ -81,6 +81,24 @@ class Service:
             self.process.wait()
 
 
+def start_all(services: list[Service]) -> None:
+    """Start every service at once (Rasa's cold start dominates and overlaps), then wait
+    for each; if one fails, stop them all."""
+    try:
+        for service in services:
+            service.start()
+        for service in services:
+            service.wait_ready()
+    except BaseException:
+        stop_all(services)
+        raise
+
+
+def stop_all(services: list[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
+
+
 class Stack:
     def __init__(self, rasa_url: str | None = None, actions_url: str | None = None,
                  web_port: int | None = None, extra_env: dict | None = None):
@@ -95,10 +113,10 @@ class Stack:
         self.env = env
         self.services = [
             Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
-                                "--port", str(_port(self.actions_url))],
+                                "--port", str(port_of(self.actions_url))],
                     f"{self.actions_url}/health", 120, env),
             Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
-                             "--interface", "127.0.0.1", "--port", str(_port(self.rasa_url)),
+                             "--interface", "127.0.0.1", "--port", str(port_of(self.rasa_url)),
                              "--credentials", "credentials.yml", "--endpoints", self._endpoints(),
                              "--model", "models"],
                     f"{self.rasa_url}/status?token={self.token}", RASA_COLD_START, env),
@@ -114,7 +132,7 @@ class Stack:
         if endpoints["action_endpoint"]["url"] == f"{self.actions_url}/webhook":
             return "endpoints.yml"
         endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
-        path = ROOT / "var" / f"endpoints-{_port(self.actions_url)}.yml"
+        path = ROOT / "var" / f"endpoints-{port_of(self.actions_url)}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return str(path)
@@ -124,19 +142,11 @@ class Stack:
 
     def start(self) -> "Stack":
         (ROOT / "var").mkdir(exist_ok=True)
-        try:
-            for service in self.services:      # all start at once; Rasa's cold start dominates
-                service.start()
-            for service in self.services:
-                service.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        start_all(self.services)
         return self
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        stop_all(self.services)
 
     def restart(self, name: str) -> None:
         service = self.service(name)

@@ -5,24 +5,12 @@ If all three already answer at the configured addresses (a developer running
 scripts/stack.py — the same code `make run` uses — and stops them at the end.
 Nothing is mocked: Rasa runs the trained model, the actions load the real index.
 """
-import importlib.util
-import sys
-from pathlib import Path
+import socket
+import threading
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_stack_module():
-    spec = importlib.util.spec_from_file_location("stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["stack"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-stack_module = _load_stack_module()
+import stack as stack_module    # scripts/stack.py (pyproject puts scripts/ on the path)
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +26,39 @@ def stack():
         yield candidate
     finally:
         candidate.stop()
+
+
+# ---------------------------------------------------------------- a Rasa that is down or hung
+
+@pytest.fixture
+def closed_url() -> str:
+    """A URL on a port nothing listens on: connecting is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def silent_url():
+    """A TCP server that accepts connections and never answers: a hung Rasa."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    for connection in held:
+        connection.close()
+    listener.close()

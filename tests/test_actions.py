@@ -166,3 +166,45 @@ def test_the_eligibility_check_starts_only_for_smartphone_support(question, form
     assert eligibility_check_applies(Turn(question, "check_eligibility", [])) is form
     if not form:
         assert ask(question, "check_eligibility").kind == "programme"
+
+
+@pytest.mark.parametrize("question, not_expected", [
+    ("tiền giang hiện trạng phủ sóng 4G", "population_5g_coverage"),          # 4G is not 5G
+    ("ty le nguoi dan co tai khoan thanh toan dien tu", "cloud_accounts_per_person"),  # "toan" ≠ "điện toán"
+    ("Sóc Trăng muốn bao nhiêu phần trăm người dùng di động chuyển sang smartphone?", "internet_users"),
+])
+def test_partial_phrase_matches_do_not_invent_an_indicator(question, not_expected):
+    from actions.understanding import find_indicators
+    assert not_expected not in find_indicators(question)
+
+
+def test_a_target_question_on_a_topic_without_an_indicator_is_searched_not_listed():
+    reply = ask("mục tiêu IPv6 của Hậu Giang", "ask_target")
+    assert reply.kind == "search" and reply.sources[0]["province"] == "Hậu Giang"
+    assert "ipv6" in reply.text.lower()
+    listing = ask("Các mục tiêu của Hậu Giang?", "ask_target")
+    assert listing.kind == "target" and len(listing.sources) > 5
+
+
+def test_an_agency_without_its_own_section_is_shown_where_other_duties_name_it():
+    reply = ask("Doanh nghiệp viễn thông ở Bình Phước có nhiệm vụ gì?", "ask_duty")
+    assert reply.kind == "duty" and "không có mục nhiệm vụ riêng" in reply.text
+    assert "Sở Thông tin và Truyền thông" in reply.text and "doanh nghiệp viễn thông" in reply.text
+    assert reply.sources and reply.sources[0]["province"] == "Bình Phước"
+
+
+def test_an_unsure_nlu_still_gets_the_programme_answer_when_the_topic_is_clear():
+    reply = ask("Nhà tôi là hộ nghèo, đăng ký nhận điện thoại ở đâu?", "nlu_fallback")
+    assert reply.kind == "programme" and "đã kết thúc" in reply.text
+
+
+def test_an_indicator_the_plan_lacks_is_said_and_the_related_passage_quoted():
+    reply = ask("Sóc Trăng mục tiêu thuê bao băng rộng cố định", "ask_target")
+    assert reply.text.startswith("Kế hoạch của tỉnh Sóc Trăng") and "không nêu chỉ tiêu" in reply.text
+    assert all(source["province"] == "Sóc Trăng" for source in reply.sources)
+
+
+def test_a_question_asking_for_a_share_prefers_the_percent_indicator():
+    reply = ask("Hậu Giang muốn bao nhiêu % xã kết nối mạng truyền số liệu chuyên dùng?", "ask_target")
+    assert reply.kind == "target" and "100%" in reply.text, reply.text
+    assert reply.sources[0]["province"] == "Hậu Giang"

@@ -20,7 +20,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,9 +30,9 @@ from pathlib import Path
 import pytest
 import requests
 
+import scaleout  # scripts/scaleout.py
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import scaleout  # noqa: E402  (scripts/scaleout.py; it loads scripts/stack.py as `stack`)
 
 pytestmark = pytest.mark.e2e
 

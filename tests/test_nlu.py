@@ -187,7 +187,8 @@ def cross_validation(generated_lookups) -> dict:
         (work / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         shutil.rmtree(out, ignore_errors=True)
         work.rename(out)
-    summary = json.loads(summary_file.read_text())
+    # Re-read the reports: a summary cached by an older version of this code stays right.
+    summary = {**json.loads(summary_file.read_text()), **_summarise(out)}
     summary["dir"] = str(out.relative_to(ROOT))
     return summary
 
@@ -198,7 +199,7 @@ def _summarise(directory: Path) -> dict:
         "intent_weighted_f1": round(intents["weighted avg"]["f1-score"], 4),
         "intent_accuracy": round(intents.get("accuracy", 0.0), 4),
         "intent_f1": {k: round(v["f1-score"], 3) for k, v in intents.items()
-                      if isinstance(v, dict) and "confusion_matrix" in v},
+                      if isinstance(v, dict) and "support" in v and "avg" not in k},
         "confusions": {},
     }
     for name, report in intents.items():

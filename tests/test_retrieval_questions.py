@@ -4,7 +4,6 @@ The set must be well-formed (ids, gold sections that exist, enough unaccented qu
 every plan covered), and hybrid retrieval must find a gold section in its top 5 for at
 least 90% of the questions. Scoring is shared with scripts/bench_retrieval.py.
 """
-import importlib.util
 import subprocess
 import sys
 import unicodedata
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import bench_retrieval as bench  # scripts/bench_retrieval.py
 from index.plans import load_plans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,16 +27,6 @@ KNOWN_TAGS = {"target", "status", "duty", "funding", "reporting", "legal_basis",
               "paraphrase", "typo", "new_name", "no_province"}
 
 
-def _load_bench():
-    """scripts/ is not a package: load the benchmark module from its file."""
-    path = ROOT / "scripts" / "bench_retrieval.py"
-    spec = importlib.util.spec_from_file_location("bench_retrieval", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ no cluster): they are checked for YAML syntax and for agreeing with the endpoint
 import json
 import re
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -22,10 +21,10 @@ import pytest
 import requests
 import yaml
 
+import scaleout  # scripts/scaleout.py
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-sys.path.insert(0, str(ROOT / "scripts"))
-import scaleout  # noqa: E402
 
 e2e = pytest.mark.e2e
 

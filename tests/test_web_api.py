@@ -6,7 +6,6 @@ a 500 or garbage. They exercise the web app's transport handling only; what Rasa
 answers to real questions is checked by the e2e tests against the real `stack`.
 """
 import json
-import socket
 import sqlite3
 import sys
 import threading
@@ -32,18 +31,6 @@ SENDER = "test-0123456789ab"
 
 
 # ---------------------------------------------------------------- local servers
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def closed_url() -> str:
-    """A URL on a port nothing listens on: connecting is refused at once."""
-    return f"http://127.0.0.1:{_free_port()}"
-
 
 @contextmanager
 def http_server(status: int = 200, body: bytes = b"[]", content_type: str = "application/json"):
@@ -78,33 +65,6 @@ def http_server(status: int = 200, body: bytes = b"[]", content_type: str = "app
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def silent_url():
-    """A TCP server that accepts connections and never answers: a hung Rasa."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-                held.append(connection)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(2)
-    for connection in held:
-        connection.close()
-    listener.close()
 
 
 # ---------------------------------------------------------------- the app

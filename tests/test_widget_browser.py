@@ -7,7 +7,6 @@ Screenshots go to tests/artifacts/ (git-ignored); the desktop one with an answer
 copied to docs/widget.png for the README.
 """
 import shutil
-import socket
 import sqlite3
 import tempfile
 import threading
@@ -55,20 +54,14 @@ def context():
     shutil.rmtree(profile, ignore_errors=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def serve_app(tmp_path):
+def serve_app(tmp_path, closed_url):
     """Start create_app(overrides) on a local port in a thread; returns its URL."""
     servers = []
 
     def serve(overrides: dict) -> str:
         settings = {"web.database": str(tmp_path / "assistant.sqlite3"), "web.rate_limit_per_minute": 10_000,
-                    "web.cors_origins": [], "actions.url": f"http://127.0.0.1:{_free_port()}"}
+                    "web.cors_origins": [], "actions.url": closed_url}
         settings.update(overrides)
         server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -79,42 +72,6 @@ def serve_app(tmp_path):
     for server in servers:
         server.shutdown()
 
-
-@pytest.fixture
-def silent_rasa():
-    """Accepts connections and never answers: a hung Rasa."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(2)
-    for connection in held:
-        connection.close()
-    listener.close()
-
-
-@pytest.fixture
-def real_stack(request):
-    try:
-        return request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        pytest.skip("the `stack` fixture (tests/conftest.py) is not available yet")
-
-
-# ---------------------------------------------------------------- helpers
 
 def open_page(context, url: str, viewport=DESKTOP, block_widget=False):
     page = context.new_page()
@@ -179,8 +136,8 @@ def no_injected_elements(page) -> bool:
 
 # ---------------------------------------------------------------- tests without the stack
 
-def test_widget_keeps_host_styles_opens_with_keyboard_and_fills_a_phone_screen(context, serve_app):
-    url = serve_app({"rasa.url": f"http://127.0.0.1:{_free_port()}"})
+def test_widget_keeps_host_styles_opens_with_keyboard_and_fills_a_phone_screen(context, serve_app, closed_url):
+    url = serve_app({"rasa.url": closed_url})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     bare = open_page(context, url + "/", block_widget=True)
@@ -239,9 +196,9 @@ def test_widget_keeps_host_styles_opens_with_keyboard_and_fills_a_phone_screen(c
     phone.close()
 
 
-def test_widget_shows_errors_with_a_working_retry_and_user_text_stays_text(context, serve_app, silent_rasa):
+def test_widget_shows_errors_with_a_working_retry_and_user_text_stays_text(context, serve_app, closed_url, silent_url):
     # Rasa down (closed port): the API answers 503 with its Vietnamese message.
-    url = serve_app({"rasa.url": f"http://127.0.0.1:{_free_port()}"})
+    url = serve_app({"rasa.url": closed_url})
     page = open_page(context, url + "/")
     sent = []
     page.on("request", lambda request: sent.append(request.post_data_json)
@@ -274,7 +231,7 @@ def test_widget_shows_errors_with_a_working_retry_and_user_text_stays_text(conte
     page.close()
 
     # Rasa hung: the typing indicator shows while waiting, then the timeout message.
-    slow_url = serve_app({"rasa.url": silent_rasa, "rasa.timeout_seconds": 2})
+    slow_url = serve_app({"rasa.url": silent_url, "rasa.timeout_seconds": 2})
     page = open_page(context, slow_url + "/", viewport=MOBILE)
     wait_for_widget(page)
     launcher(page).click()
@@ -289,11 +246,11 @@ def test_widget_shows_errors_with_a_working_retry_and_user_text_stays_text(conte
     page.close()
 
 
-def test_widget_renders_what_the_server_sends_as_text(context, serve_app):
+def test_widget_renders_what_the_server_sends_as_text(context, serve_app, closed_url):
     """Whatever comes back (answer text, buttons, sources, table) is built with
     textContent: markup in it shows as characters. The API answer is stubbed in the
     browser here (page.route): this checks the widget's rendering, not the bot."""
-    url = serve_app({"rasa.url": f"http://127.0.0.1:{_free_port()}"})
+    url = serve_app({"rasa.url": closed_url})
     hostile = {
         "messages": [{"text": "Trả lời " + ATTACK + "\nDòng 2 https://example.org/x.",
                       "buttons": [{"title": "<b>Nút</b>", "payload": "/chon"}]}],

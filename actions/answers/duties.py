@@ -69,6 +69,30 @@ def _focus(question: Question) -> set[str]:
     return set(phrase_text(question.text).split()) - noise - stopwords()
 
 
+MAX_MENTIONS = 3
+MENTION_CHARS = 300
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MENTION_CHARS else text[:MENTION_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _mentions(plan_id: str, agency_id: str) -> list[tuple[DutyRecord, str]]:
+    """Duties of other agencies that name this one ("Sở TT&TT chỉ đạo, hướng dẫn các
+    doanh nghiệp viễn thông ..."): what the plan says about an agency without a section."""
+    agency = agency_by_id(agency_id)
+    phrases = [" ".join(phrase_text(p).split()) for p in (*agency.ask, agency.name)]
+    found = []
+    for record in kb.plans().duties:
+        if record.plan != plan_id or record.agency == agency_id:
+            continue
+        for duty in record.duties:
+            text = " ".join([duty.text, *duty.items])
+            if any(phrase and f" {phrase} " in phrase_text(text) for phrase in phrases):
+                found.append((record, _shorten(text)))
+    return found[:MAX_MENTIONS]
+
+
 def _plan_block(plan_id: str, agency_id: str, focus: set[str]) -> tuple[str, list[DutyRecord]]:
     own, groups = _records_for(plan_id, agency_id)
     name = agency_by_id(agency_id).name
@@ -81,7 +105,12 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str]) -> tuple[str, lis
             if note := successor_note(record.agency_label):
                 lines.append(f"Lưu ý: {note}")
     else:
-        lines.append(f"{header}: kế hoạch không giao nhiệm vụ riêng cho {name}.")
+        lines.append(f"{header}: kế hoạch không có mục nhiệm vụ riêng cho {name}.")
+        mentions = _mentions(plan_id, agency_id)
+        if mentions:
+            lines.append(f"{name} được nhắc đến trong nhiệm vụ của cơ quan khác:")
+            lines += [f"• {record.agency_label} ({short_section(record.section)}): {text}" for record, text in mentions]
+            own = [record for record, _ in mentions]     # cited first: the answer rests on them
     for record in groups:
         lines.append(f"Nhiệm vụ chung giao cho {record.agency_label} ({short_section(record.section)}):")
         lines += _duty_lines(record, focus)[:MAX_GROUP_DUTIES]

@@ -42,6 +42,15 @@ def topic_scores(text: str) -> dict[str, float]:
     return scores
 
 
+CLEAR_TOPIC_SCORE = 4    # e.g. "hộ nghèo" + "đăng ký" + "điện thoại": several keywords of one topic
+
+
+def names_a_topic_clearly(text: str) -> bool:
+    """A question the NLU was unsure of still gets the programme answer when it hits
+    several keywords of one topic ("Nhà tôi là hộ nghèo, đăng ký nhận điện thoại ở đâu?")."""
+    return max(topic_scores(text).values(), default=0) >= CLEAR_TOPIC_SCORE
+
+
 def best_topic(text: str) -> dict | None:
     scores = topic_scores(text)
     if not scores:

@@ -1,5 +1,6 @@
 """Targets (mục tiêu) and current status (hiện trạng) of one or more plans."""
 from actions import knowledge_base as kb
+from actions.answers import retrieval
 from actions.answers.places import plan_label, plan_reference
 from actions.reply import Reply, number_text, record_source, short_section
 from actions.understanding import Question
@@ -62,8 +63,8 @@ def summary(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
 def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
     """None when nothing structured answers the question (the caller then searches)."""
     if not question.indicators:
-        return summary(question, plan_ids) if question.wants("target") or question.intent == "ask_status" \
-            or question.wants("status") else None
+        asks_for_list = question.wants("target") or question.wants("status") or question.intent == "ask_status"
+        return summary(question, plan_ids) if asks_for_list and not question.topic_words() else None
     kind = wanted_kind(question)
     records = _records(plan_ids, question.indicators, kind)
     notes = []
@@ -87,6 +88,12 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
     if not records:
         labels = " và ".join(plan_label(p) for p in plan_ids)
         text = f"Kế hoạch của {labels} không nêu chỉ tiêu về {names}."
+        # The indicator may be read loosely from the question: quote what the plan does
+        # say on it, when the search finds a reliable passage.
+        passage = retrieval.answer_search(question, plan_ids)
+        if passage.kind == "search":
+            passage.text = f"{text} Nội dung liên quan trong kế hoạch:\n{passage.text}"
+            return passage
         return Reply(kind, text, [], context=_context(question, plan_ids, kind))
     return Reply(kind, _text(records, kind, notes), [record_source(r) for r in records],
                  context=_context(question, plan_ids, kind))
