@@ -28,17 +28,19 @@ def _cues() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=None)
+def _word_set(key: str) -> frozenset[str]:
+    """The folded words of a word list of query_words.yml."""
+    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
+        phrases = yaml.safe_load(handle)[key]
+    return frozenset(w for phrase in phrases for w in phrase_text(phrase).split())
+
+
 def stopwords() -> frozenset[str]:
-    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
-        words = yaml.safe_load(handle)["stopwords"]
-    return frozenset(w for phrase in words for w in phrase_text(phrase).split())
+    return _word_set("stopwords")
 
 
-@lru_cache(maxsize=None)
 def summary_words() -> frozenset[str]:
-    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
-        words = yaml.safe_load(handle)["summary_words"]
-    return frozenset(w for phrase in words for w in phrase_text(phrase).split())
+    return _word_set("summary_words")
 
 
 def has_cue(text: str, cue: str) -> bool:

@@ -38,6 +38,8 @@ QUESTIONS = [
     "Bình Phước bây giờ thuộc tỉnh nào?",
     "giá vàng hôm nay",
     "xin chào",
+    "Tôi có được hỗ trợ điện thoại không?",        # starts the eligibility form
+    "Kế hoạch Sóc Trăng nói gì về máy bay không người lái?",   # nothing reliable: fallback
 ]
 
 

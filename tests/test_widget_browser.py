@@ -2,7 +2,7 @@
 
 Two tests serve the demo page from an app started here (no Rasa needed: keyboard,
 isolation of styles, mobile layout, error states). The conversation test needs the real
-stack (`stack` fixture of tests/conftest.py) and skips until it is available.
+stack (`stack` fixture of tests/conftest.py).
 Screenshots go to tests/artifacts/ (git-ignored); the desktop one with an answer is
 copied to docs/widget.png for the README.
 """
@@ -72,6 +72,8 @@ def serve_app(tmp_path, closed_url):
     for server in servers:
         server.shutdown()
 
+
+# ---------------------------------------------------------------- helpers
 
 def open_page(context, url: str, viewport=DESKTOP, block_widget=False):
     page = context.new_page()
@@ -297,9 +299,9 @@ def test_widget_renders_what_the_server_sends_as_text(context, serve_app, closed
 # ---------------------------------------------------------------- the real conversation
 
 @pytest.mark.e2e
-def test_widget_conversation_with_the_real_stack(context, real_stack):
+def test_widget_conversation_with_the_stack(context, stack):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = open_page(context, real_stack.web_url + "/")
+    page = open_page(context, stack.web_url + "/")
     wait_for_widget(page)
     launcher(page).click()
 
@@ -316,7 +318,7 @@ def test_widget_conversation_with_the_real_stack(context, real_stack):
 
     # The source link opens the plan page at the cited section.
     href = source.get_attribute("href")
-    assert href.startswith(real_stack.web_url + "/plans/") and "#" in href
+    assert href.startswith(stack.web_url + "/plans/") and "#" in href
     anchor = href.split("#", 1)[1]
     with context.expect_page() as opened:
         source.click()
@@ -334,7 +336,7 @@ def test_widget_conversation_with_the_real_stack(context, real_stack):
     message_id = feedback.value.request.post_data_json["message_id"]
     expect(answer.get_by_role("button", name="Hữu ích", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(answer.locator(".feedback-status")).to_have_text("Cảm ơn bạn đã phản hồi.")
-    database = getattr(real_stack, "database", None) or load_config().database
+    database = getattr(stack, "database", None) or load_config().database
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT helpful FROM feedback WHERE message_id = ?", (message_id,)).fetchone() == (1,)
 
@@ -376,7 +378,7 @@ def test_widget_conversation_with_the_real_stack(context, real_stack):
     page.close()
 
     # The same on a phone, for the screenshot.
-    phone = open_page(context, real_stack.web_url + "/", viewport=MOBILE)
+    phone = open_page(context, stack.web_url + "/", viewport=MOBILE)
     wait_for_widget(phone)
     launcher(phone).click()
     phone.locator("hts-assistant .welcome .chip").nth(2).click()
