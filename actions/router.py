@@ -12,7 +12,7 @@ from actions import knowledge_base as kb
 from actions.answers import chitchat, compare, documents, duties, places, programmes, retrieval, values
 from actions.reply import Reply
 from actions.understanding import Question, read_question
-from index import regions
+from core import regions
 
 CHITCHAT = ("greet", "goodbye", "thank", "bot_help", "affirm", "deny", "cancel")
 FOLLOW_UPS = ("inform_province", "inform_year")

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
-from index import settings
+from core import settings
 
 
 def main() -> None:

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
 
-from index import regions
-from index.regions import Place
-from index.text import fold
-from index.vocabulary import KNOWLEDGE_DIR, agencies, indicators, phrase_text
+from core import regions
+from core.regions import Place
+from core.text import fold
+from core import knowledge
+from core.vocabulary import agencies, indicators, phrase_text
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 ALL_PLANS_VALUES = ("tat ca", "all", "*")
@@ -22,16 +22,14 @@ ALL_PLANS_VALUES = ("tat ca", "all", "*")
 
 @lru_cache(maxsize=None)
 def _cues() -> dict[str, tuple[str, ...]]:
-    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
-        cues = yaml.safe_load(handle)["cues"]
+    cues = knowledge.load("query_words.yml")["cues"]
     return {name: tuple(fold(phrase) for phrase in phrases) for name, phrases in cues.items()}
 
 
 @lru_cache(maxsize=None)
 def _word_set(key: str) -> frozenset[str]:
     """The folded words of a word list of query_words.yml."""
-    with open(KNOWLEDGE_DIR / "query_words.yml", encoding="utf-8") as handle:
-        phrases = yaml.safe_load(handle)[key]
+    phrases = knowledge.load("query_words.yml")[key]
     return frozenset(w for phrase in phrases for w in phrase_text(phrase).split())
 
 

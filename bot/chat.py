@@ -12,7 +12,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import ApiError
-from bot.telex import from_telex
+from core.telex import from_telex
 from bot.text import clean_message
 
 log = logging.getLogger(__name__)

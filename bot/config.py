@@ -8,7 +8,7 @@ point one app at a closed port or a read-only database without touching os.envir
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import settings
+from core import settings
 
 # The longest question accepted by POST /api/chat, in characters after cleaning
 # (NFC, control characters removed). Longer ones get 413. Overridable with the

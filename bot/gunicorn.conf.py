@@ -3,7 +3,7 @@
 Threads, not processes, carry the concurrency: a chat request mostly waits on Rasa
 (up to rasa.timeout_seconds), and the in-memory rate limit is per process.
 """
-from index import settings
+from core import settings
 
 bind = f"{settings.get('web', 'host', '127.0.0.1')}:{settings.get('web', 'port', 8000)}"
 workers = int(settings.get("web", "workers", 1))

@@ -46,7 +46,7 @@ def check_index() -> dict:
     try:
         # Imported here: index.status is optional for the web app, and importing it may
         # load the search index, which only readiness needs.
-        from index.status import index_status
+        from index.retrieval.status import index_status
     except ImportError as error:
         return {"ready": False, "detail": f"chưa có mô-đun index.status ({error})"}
     try:

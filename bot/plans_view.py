@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from index.plans import Line, Plan, Section, load_plans
+from index.plans.sections import Line, Plan, Section, load_plans
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 import re
 import unicodedata
 
-from index.text import fold
+from core.text import fold
 
 # Cc control characters, Cf format characters (zero-width, bidi overrides that can
 # disguise text) and Cs lone surrogates (they cannot even be encoded to UTF-8).

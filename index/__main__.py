@@ -13,7 +13,7 @@ from index import show
 
 
 def _build(force: bool) -> int:
-    from index.store import build
+    from index.retrieval.store import build
 
     report = build(force=force)
     for error in report.errors:
@@ -31,8 +31,8 @@ def _print_hits(hits, as_json: bool) -> None:
 
 
 def _search(query: str | None, k: int, province: str | None, mode: str, as_json: bool) -> int:
-    from index.search import load_searcher
-    from index.store import IndexNotReady
+    from index.retrieval.search import load_searcher
+    from index.retrieval.store import IndexNotReady
 
     try:
         searcher = load_searcher()

@@ -2,8 +2,8 @@
 import json
 import sys
 
-from index.knowledge import load_knowledge
-from index.text import fold
+from core.text import fold
+from index.plans.knowledge import load_knowledge
 
 WHAT = ("facts", "duties", "documents", "plans")
 

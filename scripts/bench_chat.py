@@ -1,9 +1,9 @@
 """Warm latency per answer kind, one user at a time, through Rasa's REST channel
 (NLU + dialogue + action server + index), as the web app calls it.
 
-    .venv/bin/python scripts/bench_chat.py [--rounds 5] [--json OUT]
+    .venv/bin/python -m scripts.bench_chat [--rounds 5] [--json OUT]
 
-Starts the stack (scripts/stack.py) unless it is already running, sends every question
+Starts the stack (stack/runner.py) unless it is already running, sends every question
 once to warm up, then `rounds` more times, each in a fresh conversation, and prints
 p50/p95 per kind in milliseconds. A benchmark reports numbers; it asserts nothing.
 """
@@ -16,8 +16,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import stack as stack_module  # scripts/stack.py
-
+import stack as stack_module
+from scripts.measure import percentile
 
 # A few questions per kind; the kind is what the assistant answered, measured per reply.
 QUESTIONS = [
@@ -54,9 +54,6 @@ def kind_of(events: list[dict]) -> str:
     return next((e["custom"].get("kind", "?") for e in events if isinstance(e.get("custom"), dict)), "none")
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def measure(url: str, rounds: int) -> dict[str, list[float]]:

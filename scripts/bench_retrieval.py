@@ -1,6 +1,6 @@
 """Retrieval benchmark over tests/retrieval/questions.yml.
 
-    .venv/bin/python scripts/bench_retrieval.py [--json OUT] [--questions PATH] [--skip-build]
+    .venv/bin/python -m scripts.bench_retrieval [--json OUT] [--questions PATH] [--skip-build]
 
 Reports, as Markdown:
   * recall@1, recall@5 and MRR@5 per mode (bm25, dense, hybrid), overall and per tag
@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from scripts.measure import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "retrieval" / "questions.yml"
@@ -110,15 +112,6 @@ def time_build() -> dict:
             "output": done.stdout.strip()}
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Linear-interpolated percentile (p in 0..100)."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * p / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def query_latency(searcher, questions: list[Question], mode: str = "hybrid") -> dict:
@@ -188,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true", help="skip the timed index build")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
-    from index.search import load_searcher
+    from index.retrieval.search import load_searcher
 
     questions = load_questions(args.questions)
     report: dict = {"questions": len(questions), "k": K}

@@ -9,7 +9,7 @@ min_coverage. The grid search keeps the pair that accepts the most in-scope ques
 while accepting at most MAX_FALSE_ACCEPT of the out-of-scope ones (a wrong quote is
 worse than "I don't know").
 
-    .venv/bin/python scripts/calibrate_fallback.py [--write]
+    .venv/bin/python -m scripts.calibrate_fallback [--write]
 """
 import argparse
 import re
@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from index.retrieval.search import load_searcher
 
-from index.search import load_searcher  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MAX_FALSE_ACCEPT = 0.05
 

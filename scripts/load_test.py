@@ -1,9 +1,9 @@
 """Load test of the chat API: N concurrent simulated users, each holding multi-turn
 conversations through POST /api/chat, as the widget would.
 
-    .venv/bin/python scripts/load_test.py [--users 10,50,100] [--conversations 3]
+    .venv/bin/python -m scripts.load_test [--users 10,50,100] [--conversations 3]
         [--think 0] [--web-url http://127.0.0.1:8000] [--env KEY=VALUE ...] [--json OUT]
-    .venv/bin/python scripts/load_test.py --scaleout 2      # the scale-out profile
+    .venv/bin/python -m scripts.load_test --scaleout 2      # the scale-out profile
 
 Each conversation has four turns, every one checked:
   1. a target question naming no province   → kind "clarify"
@@ -19,9 +19,9 @@ a request that fails or times out counts as an error (lost turn).
 
 Uses the stack at --web-url when it answers (a running `make run`; its per-address rate
 limit will throttle a load from one address: the report says so), otherwise starts one
-with scripts/stack.py with the rate limit off (HTS_WEB_RATE_LIMIT_PER_MINUTE=0) plus any
+with stack/runner.py with the rate limit off (HTS_WEB_RATE_LIMIT_PER_MINUTE=0) plus any
 --env settings (e.g. --env HTS_WEB_THREADS=16), and stops it at the end. --scaleout N
-starts the scale-out profile instead (scripts/scaleout.py: PostgreSQL, Redis, N Rasa
+starts the scale-out profile instead (stack/scaleout.py: PostgreSQL, Redis, N Rasa
 servers, one action server, N web apps), and every conversation's turns alternate
 between the N web apps, hence between the Rasa servers. Reports throughput, latency percentiles, errors, and the resident memory (RSS, peak
 while loaded) and CPU use of each process: Rasa, the action server, gunicorn with its
@@ -51,11 +51,13 @@ from urllib.parse import urlparse
 import psutil
 import requests
 
-import scaleout                               # OwnStack: stack.Stack with a sound endpoints file; ScaleOut
 import stack as stack_module
+from scripts.measure import percentile
+from stack import (
+    scaleout,  # OwnStack: stack.Stack with a sound endpoints file; ScaleOut
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 TIMEOUT = 30.0         # seconds per request on the client side; the web app gives up on Rasa after 10
 TARGET_USERS, TARGET_P95_MS = 50, 1000
@@ -293,13 +295,6 @@ def run_level(chat_urls: list[str], users: int, pool, reference, conversations: 
 
 # ------------------------------------------------------------------ report
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def level_row(level: Level, conversations: int) -> dict:
@@ -380,7 +375,7 @@ def main() -> int:
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for the processes this script starts")
     parser.add_argument("--scaleout", type=int, default=0, metavar="N",
-                        help="start the scale-out profile (scripts/scaleout.py) with N Rasa servers and N web "
+                        help="start the scale-out profile (stack/scaleout.py) with N Rasa servers and N web "
                              "apps instead; each conversation alternates between them")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()

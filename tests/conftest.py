@@ -2,7 +2,7 @@
 
 If all three already answer at the configured addresses (a developer running
 `make run`), the tests use them; otherwise the fixture starts them with
-scripts/stack.py — the same code `make run` uses — and stops them at the end.
+stack/runner.py — the same code `make run` uses — and stops them at the end.
 Nothing is mocked: Rasa runs the trained model, the actions load the real index.
 """
 import socket
@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-import stack as stack_module    # scripts/stack.py (pyproject puts scripts/ on the path)
+import stack as stack_module
 
 
 @pytest.fixture(scope="session")

@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# Importable without a conftest or pytest config that puts the project root on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from index import e5_rebuild, settings  # noqa: E402
-from index.e5_rebuild import RebuildError  # noqa: E402
+from core import settings
+from index.model import e5_rebuild
+from index.model.e5_rebuild import RebuildError
 
 MIN_COSINE = 0.999
 PREFIXES = {"query": "query: ", "passage": "passage: "}
@@ -134,7 +133,7 @@ def model_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def embedder(model_dir):
-    from index.embedding import load_embedder
+    from index.retrieval.embedding import load_embedder
     return load_embedder(str(model_dir))
 
 
@@ -249,7 +248,7 @@ def test_long_text_truncation_matches_first_window(kind, embedder, engine, shim,
 
 
 def test_embedder_contract(embedder):
-    from index.embedding import load_embedder
+    from index.retrieval.embedding import load_embedder
 
     assert embedder.dim == 384
     assert load_embedder(embedder.model_id) is embedder          # cached per process
@@ -265,7 +264,7 @@ def test_embedder_contract(embedder):
 
 
 def test_model_without_prompts_encodes_plain_text(model_dir, scratch):
-    from index.embedding import load_embedder
+    from index.retrieval.embedding import load_embedder
 
     out = _copy_folder(model_dir, scratch / "no-prompts")
     config_path = out / "config_sentence_transformers.json"
@@ -300,7 +299,7 @@ def test_up_to_date_folder_is_skipped_quickly(model_dir, scratch):
     assert e5_rebuild.rebuild(out, log=lambda _: None) is False
     assert time.monotonic() - started < 1.0
 
-    result = subprocess.run([sys.executable, "-m", "index.e5_rebuild", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "index.model.e5_rebuild", "--out", str(out)],
                             cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "skipped" in result.stdout
@@ -322,7 +321,7 @@ def test_missing_manifest_is_a_clear_error_unless_forced(model_dir, scratch):
     (out / e5_rebuild.MANIFEST).unlink()
     with pytest.raises(RebuildError, match="--force"):
         e5_rebuild.rebuild(out, log=lambda _: None)
-    result = subprocess.run([sys.executable, "-m", "index.e5_rebuild", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "index.model.e5_rebuild", "--out", str(out)],
                             cwd=settings.PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 1 and "--force" in result.stderr
 

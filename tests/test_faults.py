@@ -1,6 +1,6 @@
 """Faults, injected into real processes, and the recovery after each without manual steps.
 
-Embedded profile, on a stack of this module's own (scripts/stack.py's Stack on free
+Embedded profile, on a stack of this module's own (stack.Stack on free
 ports, logs var/log/faults-*.log), so the tests can kill and restart its parts without
 disturbing the session's `stack` or a developer's `make run`:
   - the action server killed under load, then restarted (as a supervisor would):
@@ -12,7 +12,7 @@ disturbing the session's `stack` or a developer's `make run`:
     structured answers keep working; fixing the files is enough to recover
   - the feedback database's disk full (a 1 MB tmpfs filled up; root only, otherwise a
     read-only directory): the chat goes on; feedback answers 503; recovers when space is back
-Scale-out profile (scripts/scaleout.py, shared with tests/test_scaleout.py):
+Scale-out profile (stack/scaleout.py, shared with tests/test_scaleout.py):
   - Redis (lock store) and PostgreSQL (tracker store) briefly down: what Rasa does, and
     its recovery once they are back
 """
@@ -30,13 +30,13 @@ from pathlib import Path
 import pytest
 import requests
 
-import scaleout  # scripts/scaleout.py
+from stack import scaleout
 
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.e2e
 
-Stack = scaleout.OwnStack         # scripts/stack.py's Stack, own endpoints file
+Stack = scaleout.OwnStack         # stack.Stack, own endpoints file
 CLARIFY = "Mục tiêu tốc độ băng rộng di động năm 2025 là bao nhiêu?"
 TARGET = "Mục tiêu tốc độ băng rộng cố định của Tuyên Quang năm 2025?"
 RETRIEVAL = "Kế hoạch Tiền Giang nói gì về IPv6?"
@@ -157,13 +157,13 @@ def wait_until(predicate, timeout: float, interval: float = 0.5):
 
 
 def log_size(service) -> int:
-    path = scaleout.stack.LOG_DIR / f"{service.name}.log"
+    path = scaleout.runner.LOG_DIR / f"{service.name}.log"
     return path.stat().st_size if path.exists() else 0
 
 
 def log_text(service, since: int = 0) -> str:
     """The service's log (appended across runs) from byte `since` on."""
-    with open(scaleout.stack.LOG_DIR / f"{service.name}.log", "rb") as handle:
+    with open(scaleout.runner.LOG_DIR / f"{service.name}.log", "rb") as handle:
         handle.seek(since)
         return handle.read().decode("utf-8", errors="replace")
 

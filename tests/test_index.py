@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from index.chunks import MAX_CHARS, chunk_plan
-from index.plans import load_plans
-from index.search import Searcher, load_searcher
-from index.settings import PROJECT_ROOT
-from index.store import IndexNotReady, build, build_dir, load_stored
+from core.settings import PROJECT_ROOT
+from index.plans.sections import load_plans
+from index.retrieval.chunks import MAX_CHARS, chunk_plan
+from index.retrieval.search import Searcher, load_searcher
+from index.retrieval.store import IndexNotReady, build, build_dir, load_stored
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +104,9 @@ def test_an_index_built_with_another_model_is_refused(tmp_path, searcher):
     """Same weights under another name still count as another model: the index records
     which model built it, and queries must come from the same one."""
     other = tmp_path / "other-model"
-    shutil.copytree(PROJECT_ROOT / "index" / "models" / "multilingual-e5-small", other,
+    shutil.copytree(PROJECT_ROOT / "var" / "models" / "multilingual-e5-small", other,
                     ignore=shutil.ignore_patterns("model.safetensors"))
-    (other / "model.safetensors").symlink_to(PROJECT_ROOT / "index" / "models" / "multilingual-e5-small"
+    (other / "model.safetensors").symlink_to(PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
                                              / "model.safetensors")
     result = _cli("search", "dùng chung BTS", env={"HTS_EMBEDDING_MODEL": str(other)})
     assert result.returncode == 1

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from index import regions
-from index.settings import PROJECT_ROOT
-from index.text import fold, folded_words
+from core import regions
+from core.settings import PROJECT_ROOT
+from core.text import fold, folded_words
 
 KNOWLEDGE = PROJECT_ROOT / "data" / "knowledge"
 PLANS_DIR = PROJECT_ROOT / "data" / "plans"

@@ -5,7 +5,7 @@ Runs with the app venv (.venv); Rasa runs in .venv-rasa through subprocesses fro
 project root. Slow parts are cached:
 - the cross-validation under var/nlu-cv/<hash>/, the hash covering everything the
   model depends on (config.yml, domain.yml, data/nlu/** including the generated
-  lookups, bot/nlu/**/*.py, index/text.py): an unchanged model is not re-evaluated;
+  lookups, nlu/**/*.py, core/text.py): an unchanged model is not re-evaluated;
 - the parse check uses the newest model in models/ (the Makefile trains there) and
   trains an NLU-only model into a temporary directory only when models/ has none.
 
@@ -78,7 +78,7 @@ def _tail(proc: subprocess.CompletedProcess, lines: int = 40) -> str:
 @pytest.fixture(scope="session")
 def generated_lookups() -> Path:
     """data/nlu/generated/lookups.yml, rebuilt from the knowledge files."""
-    from bot.nlu import generate
+    from nlu import generate
 
     assert generate.main([]) == 0
     return generate.OUTPUT
@@ -89,7 +89,7 @@ def generated_lookups() -> Path:
 def test_generated_vocabulary_comes_from_the_knowledge(generated_lookups):
     import yaml
 
-    from bot.nlu import generate
+    from nlu import generate
 
     data = yaml.safe_load(generated_lookups.read_text(encoding="utf-8"))["nlu"]
     lookups = {item["lookup"]: item["examples"].split("\n- ") for item in data if "lookup" in item}
@@ -128,7 +128,7 @@ def test_generated_vocabulary_comes_from_the_knowledge(generated_lookups):
 
 
 def test_year_regex():
-    from bot.nlu.generate import YEAR_REGEX
+    from nlu.generate import YEAR_REGEX
 
     def years(text):
         return re.findall(YEAR_REGEX, text)
@@ -161,9 +161,9 @@ def test_rasa_data_validate(generated_lookups):
 # --------------------------------------------------------------- cross-validation
 
 def _inputs_hash() -> str:
-    paths = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "index" / "text.py"]
+    paths = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "core" / "text.py"]
     paths += sorted((ROOT / "data" / "nlu").rglob("*.yml"))
-    paths += sorted((ROOT / "bot" / "nlu").rglob("*.py"))
+    paths += sorted((ROOT / "nlu").rglob("*.py"))
     digest = hashlib.sha256(f"folds={FOLDS} seed={FOLD_SEED}".encode())
     for path in paths:
         digest.update(str(path.relative_to(ROOT)).encode())
@@ -265,7 +265,7 @@ HELD_OUT = [
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory, generated_lookups) -> Path:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    models = sorted((ROOT / "var" / "rasa").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if models:
         return models[-1]
     out = tmp_path_factory.mktemp("nlu-model")
@@ -277,7 +277,7 @@ def model_path(tmp_path_factory, generated_lookups) -> Path:
 
 @needs_rasa
 def test_parse_held_out_sentences(model_path):
-    proc = _run([RASA_PYTHON, "-m", "bot.nlu.parse", model_path, "-"], timeout=600,
+    proc = _run([RASA_PYTHON, "-m", "nlu.parse", model_path, "-"], timeout=600,
                 input=json.dumps([text for text, _, _ in HELD_OUT]))
     assert proc.returncode == 0, _tail(proc)
     output = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from index.catalog import PlanInfo, load_catalog
-from index.document_facts import extract_document_facts
-from index.duties import extract_duties
-from index.facts import extract_values
-from index.knowledge import load_knowledge
-from index.plans import PlanParseError, decode_plan, load_plans, parse_plan
-from index.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from index.plans.catalog import PlanInfo, load_catalog
+from index.plans.document_facts import extract_document_facts
+from index.plans.duties import extract_duties
+from index.plans.knowledge import load_knowledge
+from index.plans.sections import PlanParseError, decode_plan, load_plans, parse_plan
+from index.plans.values import extract_values
 
 GOLD = Path(__file__).parent / "gold"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import bench_retrieval as bench  # scripts/bench_retrieval.py
-from index.plans import load_plans
+from index.plans.sections import load_plans
+from scripts import bench_retrieval as bench
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_QUESTIONS = 72
@@ -120,8 +120,8 @@ def test_scoring_functions():
 # ------------------------------------------------------------------ quality gate
 
 def _searcher():
-    from index.search import load_searcher
-    from index.store import IndexNotReady, index_status
+    from index.retrieval.search import load_searcher
+    from index.retrieval.store import IndexNotReady, index_status
 
     if not index_status()["ready"]:
         subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, check=True)

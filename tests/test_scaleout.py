@@ -1,7 +1,7 @@
 """The scale-out profile, for real on this machine: two Rasa servers sharing a PostgreSQL
 tracker store and a Redis lock store through deploy/scaleout/endpoints.yml, two action
-servers, two stateless web apps (scripts/scaleout.py; PostgreSQL and Redis are Debian's,
-run as throwaway servers: scripts/ensure_services.sh installs them).
+servers, two stateless web apps (stack/scaleout.py; PostgreSQL and Redis are Debian's,
+run as throwaway servers: stack/setup/ensure_services.sh installs them).
 
 Every conversation alternates its turns between the two web apps, hence between the two
 Rasa servers (web app i talks to Rasa server i, which calls action server i): a
@@ -21,7 +21,7 @@ import pytest
 import requests
 import yaml
 
-import scaleout  # scripts/scaleout.py
+from stack import scaleout
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

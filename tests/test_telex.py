@@ -1,7 +1,7 @@
 """Telex typed with the input method off is turned back into Vietnamese (bot/telex.py)."""
 import pytest
 
-from bot.telex import from_telex
+from core.telex import from_telex
 
 
 @pytest.mark.parametrize("typed, meant", [

@@ -23,8 +23,8 @@ from bot.app import MAX_BODY_BYTES, create_app
 from bot.chat import merge_events
 from bot.config import DEFAULT_MAX_MESSAGE_CHARS, load_config
 from bot.text import clean_message, question_key, scrub
-from index.catalog import PlanInfo
-from index.plans import load_plans, parse_plan
+from index.plans.catalog import PlanInfo
+from index.plans.sections import load_plans, parse_plan
 
 PORTAL = "https://portal.example.gov.vn"
 SENDER = "test-0123456789ab"

@@ -5,7 +5,7 @@ from actions import knowledge_base as kb
 from actions.answers.values import format_value, wanted_kind
 from actions.reply import Reply, record_source, short_section
 from actions.understanding import Question
-from index.vocabulary import indicator_by_id
+from core.vocabulary import indicator_by_id
 
 
 def _year_to_compare(records, asked: list[int]) -> int | None:

@@ -6,8 +6,8 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_reference
 from actions.reply import Reply, plan_source, record_source, short_section
 from actions.understanding import Question, find_document_field
-from index.catalog import PlanInfo
-from index.text import fold
+from index.plans.catalog import PlanInfo
+from core.text import fold
 
 _REFERENCE_KINDS = ("nghị quyết", "quyết định", "công văn", "tờ trình", "thông tư", "chỉ thị", "kế hoạch")
 _CATALOGUE_FIELDS = ("signer", "number", "date", "status", "period")

@@ -3,10 +3,10 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.reply import Reply, record_source, short_section
 from actions.understanding import Question, stopwords
-from index import regions
-from index.duties import DutyRecord
-from index.text import fold
-from index.vocabulary import agencies, agency_by_id, phrase_text
+from core import regions
+from index.plans.duties import DutyRecord
+from core.text import fold
+from core.vocabulary import agencies, agency_by_id, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
 MAX_GROUP_DUTIES = 3    # of a group heading that also binds the agency ("Các sở, ban, ngành")

@@ -3,7 +3,7 @@ this turns them into what the rules say, with the caveat on the period)."""
 from actions import knowledge_base as kb
 from actions.answers.programmes import _as_date
 from actions.reply import Reply, fact_source, unique_sources
-from index.vocabulary import phrase_text
+from core.vocabulary import phrase_text
 
 MAX_SOURCES = 4
 

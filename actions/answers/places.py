@@ -2,9 +2,9 @@
 from actions import knowledge_base as kb
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
-from index import regions
-from index.catalog import load_catalog
-from index.text import fold
+from core import regions
+from index.plans.catalog import load_catalog
+from core.text import fold
 
 
 def _province_row(plan_id: str) -> dict | None:

@@ -8,7 +8,7 @@ from datetime import date
 from actions import knowledge_base as kb
 from actions.reply import Reply, fact_source, unique_sources
 from actions.understanding import Question, has_cue
-from index.vocabulary import phrase_text
+from core.vocabulary import phrase_text
 
 MAX_SOURCES = 3
 OVERVIEW_TOPIC = "vtci-programme"

@@ -7,10 +7,10 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_label, plan_reference
 from actions.reply import Reply, plan_source, short_section
 from actions.understanding import Question
-from index import settings
-from index.search import Hit
-from index.store import IndexNotReady
-from index.vocabulary import phrase_text
+from core import settings
+from index.retrieval.search import Hit
+from index.retrieval.store import IndexNotReady
+from core.vocabulary import phrase_text
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from actions.answers import retrieval
 from actions.answers.places import plan_label, plan_reference
 from actions.reply import Reply, number_text, record_source, short_section
 from actions.understanding import Question
-from index.facts import ValueRecord
-from index.vocabulary import indicator_by_id
+from index.plans.values import ValueRecord
+from core.vocabulary import indicator_by_id
 
 _LONG_LABEL = 90      # a prose clause, not a label: show the indicator's name instead
 

@@ -2,7 +2,7 @@
 # published rasa/rasa-sdk image. It carries the code, the knowledge data, the embedding
 # model folder and the built index, all made beforehand on the build machine:
 #
-#   make setup                                 # index/models/..., index/build/, models/
+#   make setup                                 # var/models/..., var/index/, var/rasa/
 #   docker build -f deploy/docker/app.Dockerfile -t hatangso-app:1 .
 #
 # RASA_SDK_VERSION follows requirements/app.txt (rasa-sdk==3.21.1). The base image's
@@ -16,13 +16,16 @@ WORKDIR /app
 COPY requirements/app.lock /tmp/app.lock
 # PyTorch's CPU index: from PyPI alone torch==2.13.0 is the multi-GB CUDA build (pip
 # takes 2.13.0+cpu, the higher local version). Nothing is downloaded at run time: the e5
-# model is a local folder (index/models/), HF_HUB_OFFLINE makes sure of it.
+# model is a local folder (var/models/), HF_HUB_OFFLINE makes sure of it.
 RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/app.lock \
     && rm /tmp/app.lock
 
 COPY actions/ /app/actions/
 COPY bot/ /app/bot/
+COPY core/ /app/core/
 COPY index/ /app/index/
+COPY var/models/ /app/var/models/
+COPY var/index/ /app/var/index/
 COPY data/ /app/data/
 COPY settings.yml /app/settings.yml
 # /data: the web app's feedback database (a named volume takes this ownership when new)

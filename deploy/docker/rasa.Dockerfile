@@ -1,21 +1,22 @@
 # Rasa server image: the published rasa/rasa image plus what the trained model needs
-# at load time. config.yml names two custom NLU components (bot.nlu.vietnamese_tokenizer,
-# bot.nlu.synonyms) that import index/text.py, so the stock image alone cannot load
-# models/assistant.tar.gz.
+# at load time. config.yml names two custom NLU components (nlu.vietnamese_tokenizer,
+# nlu.synonyms) that import core/text.py, so the stock image alone cannot load
+# var/rasa/assistant.tar.gz.
 #
-#   make train                       # models/assistant.tar.gz
+#   make train                       # var/rasa/assistant.tar.gz
 #   docker build -f deploy/docker/rasa.Dockerfile -t hatangso-rasa:3.6.21 .
 #
 # Keep the tag in step with requirements/rasa.txt (rasa==3.6.21).
 FROM rasa/rasa:3.6.21-full
 
 WORKDIR /app
-COPY --chown=1001:0 bot/__init__.py /app/bot/__init__.py
-COPY --chown=1001:0 bot/nlu/ /app/bot/nlu/
-COPY --chown=1001:0 index/__init__.py index/text.py /app/index/
+COPY --chown=1001:0 nlu/ /app/nlu/
+COPY --chown=1001:0 core/ /app/core/
+COPY --chown=1001:0 data/knowledge/ /app/data/knowledge/
+COPY --chown=1001:0 settings.yml /app/settings.yml
 COPY --chown=1001:0 credentials.yml /app/credentials.yml
 COPY --chown=1001:0 deploy/scaleout/endpoints.yml /app/endpoints.yml
-COPY --chown=1001:0 models/ /app/models/
+COPY --chown=1001:0 var/rasa/ /app/models/
 ENV PYTHONPATH=/app \
     SQL_POOL_SIZE=10 \
     SQL_MAX_OVERFLOW=10

@@ -1,4 +1,4 @@
-"""Unit tests of the custom NLU components (bot/nlu: tokenizer, synonym mapper, intent
+"""Unit tests of the custom NLU components (nlu/: tokenizer, synonym mapper, intent
 ensemble). They need Rasa: run them with the Rasa venv, from the project root:
 
     .venv-rasa/bin/python -m unittest discover -s tests/nlu
@@ -30,10 +30,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.ensemble import DietLogisticEnsemble, combine
-from bot.nlu.segment import segment
-from bot.nlu.synonyms import FoldingEntitySynonymMapper
-from bot.nlu.vietnamese_tokenizer import VietnameseTokenizer
+from nlu.ensemble import DietLogisticEnsemble, combine
+from nlu.segment import segment
+from nlu.synonyms import FoldingEntitySynonymMapper
+from nlu.vietnamese_tokenizer import VietnameseTokenizer
 
 
 def nfd(text):

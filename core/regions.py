@@ -1,0 +1,482 @@
+"""Recognise provinces in free text and map them to the plans in the corpus.
+
+The plans were written for provinces that no longer exist on their own: since 1/7/2025
+Vietnam has 34 provincial units instead of 63. A citizen may name an old province
+("Tiền Giang"), today's unit ("Đồng Tháp") or a place we have no plan for ("Lào Cai");
+retrieval and the actions need to know which plans, if any, answer for that place, and
+what to tell the user about the mapping.
+
+    >>> [(p.name, p.status, p.plan_ids) for p in find_places("kế hoạch của tp Cần Thơ")]
+    [('Cần Thơ', 'new_unit', ('soc-trang', 'hau-giang'))]
+
+All names, aliases and mappings come from data/knowledge/provinces.yml and
+data/knowledge/administrative_changes.yml; this module only knows how to match them.
+
+How a name is matched, and why:
+- on folded syllables (index.text.fold), so case, missing diacritics, NFC/NFD and tone
+  placement ("Hòa"/"Hoà") do not matter, and always whole syllables ("Giang" alone,
+  "thuế", "an" never match);
+- diacritics, when typed, must not contradict the name's letters ("năm định" is not
+  Nam Định), and words listed as false friends ("diễn biến", "hai phòng") are not places;
+- ordinary compounds claim their syllables ("hà nội dung", "an toàn"), and names that
+  are ordinary words ("hòa bình") need a prefix (tỉnh / thành phố / tp) or capitals;
+- a one-edit typo is accepted only in a long syllable of a long name, when exactly one
+  place is that close and the phrase is not an ordinary one ("tien giag", "binh phuc").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from core import knowledge, settings
+from core.text import fold
+
+PROVINCES_FILE = "provinces.yml"
+CHANGES_FILE = "administrative_changes.yml"
+
+CORPUS = "corpus"        # a corpus province, under its old name
+NEW_UNIT = "new_unit"    # a unit of today that covers corpus plans
+NO_PLAN = "no_plan"      # recognised, but no plan in the corpus
+
+MIN_JOINED_LETTERS = 5   # "hanoi", "tiengiang": names typed without spaces
+MIN_TYPO_LETTERS = 6     # shorter names sit too close to ordinary words to guess typos
+MIN_TYPO_SYLLABLE = 5    # one edit in "dinh", "thap", "dong" gives real words ("danh", "thai", "don")
+
+# A syllable is a run of word characters *and combining marks*, so that NFD input
+# ("Tie\u0302\u0300n") stays one token and spans point into the text as given.
+_TOKEN = re.compile(r"[\w\u0300-\u036f]+")
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n]")
+_NAME_GAP = re.compile(r"[\s\-–—]*")  # what may separate the syllables of one name
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str                  # canonical name with diacritics, e.g. "Cần Thơ"
+    status: str                # CORPUS | NEW_UNIT | NO_PLAN
+    plan_ids: tuple[str, ...]  # plans this place maps to today (empty for NO_PLAN)
+    note: str                  # one Vietnamese sentence on the mapping, "" when trivial
+    span: tuple[int, int]      # character span of the name (without prefix) in the text
+
+
+# --------------------------------------------------------------------------- API
+
+def find_places(text: str) -> list[Place]:
+    """Places named in `text`, in order of appearance, each place once."""
+    tokens = _tokenize(text)
+    gazetteer = _gazetteer()
+    masked = _masked_positions(tokens, gazetteer)
+    matches = _exact_matches(tokens, gazetteer, masked)
+    taken = masked | {k for start, end, _ in matches for k in range(start, end)}
+    matches += _typo_matches(tokens, gazetteer, taken)
+
+    places, seen = [], set()
+    for start, end, entry in sorted(matches, key=lambda match: match[0]):
+        if (entry.name, entry.status) not in seen:
+            seen.add((entry.name, entry.status))
+            span = (tokens[start].start, tokens[end - 1].end)
+            places.append(Place(entry.name, entry.status, entry.plan_ids, entry.note, span))
+    return places
+
+
+def plan_ids_for(text: str) -> tuple[str, ...]:
+    """Union of the plan ids of the places named in `text`, in order."""
+    ids: list[str] = []
+    for place in find_places(text):
+        ids.extend(plan for plan in place.plan_ids if plan not in ids)
+    return tuple(ids)
+
+
+def province_of_plan(plan_id: str) -> str:
+    """Old province a plan was written for: "tien-giang" -> "Tiền Giang"."""
+    return _corpus_row(plan_id)["old"]
+
+
+def today_unit_of_plan(plan_id: str) -> str:
+    """Unit that covers the plan's province today: "tien-giang" -> "Đồng Tháp"."""
+    return _corpus_row(plan_id)["new_unit"]
+
+
+def corpus_provinces() -> list[str]:
+    """The provinces with a plan in the corpus, in the data file's order."""
+    return [row["old"] for row in _changes()["provinces"]]
+
+
+# ------------------------------------------------------------------ data loading
+
+@dataclass(frozen=True)
+class _Entry:
+    """One recognisable place and how to answer for it."""
+    name: str
+    status: str
+    plan_ids: tuple[str, ...]
+    note: str
+    ambiguous: bool = False                            # also an ordinary word
+    false_friends: tuple[tuple[str, ...], ...] = ()    # ordinary words, as syllables
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    exact: dict           # folded syllables -> (_Entry, spellings with diacritics)
+    fuzzy: dict           # folded syllables with one "*" -> [(syllable at "*", _Entry)]
+    old_namesakes: dict   # new unit's name -> _Entry of the old unit of that name
+    prefixes: tuple       # folded syllables: ("tinh",), ("thanh", "pho"), ("tp",)
+    compounds: tuple      # syllables (with diacritics) of ordinary words
+    typo_blocklist: frozenset  # folded phrases never read as typos
+    old_markers: tuple    # syllables (with diacritics) meaning "the old unit"
+    max_syllables: int
+
+
+@lru_cache(maxsize=None)
+def _provinces() -> dict:
+    return knowledge.load(PROVINCES_FILE)
+
+
+@lru_cache(maxsize=None)
+def _changes() -> dict:
+    return knowledge.load(CHANGES_FILE)
+
+
+def _corpus_row(plan_id: str) -> dict:
+    for row in _changes()["provinces"]:
+        if row["plan"] == plan_id:
+            return row
+    raise KeyError(f"no corpus province has plan {plan_id!r}")
+
+
+def _syllables(phrase: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(unicodedata.normalize("NFC", phrase)))
+
+
+def _full_name(kind: str, name: str) -> str:
+    """'tỉnh Bắc Giang', but 'Thành phố Hồ Chí Minh' stays as it is."""
+    return name if fold(name).startswith(fold(kind) + " ") else f"{kind} {name}"
+
+
+def _entries() -> tuple[dict, dict]:
+    """Every recognisable place by name, and the old namesakes of new units.
+
+    Corpus provinces and the new units covering them come from
+    administrative_changes.yml; every other unit in provinces.yml is NO_PLAN.
+    """
+    changes, provinces = _changes(), _provinces()
+    entries: dict[str, _Entry] = {}
+    for row in changes["provinces"]:
+        entries[row["old"]] = _Entry(row["old"], CORPUS, (row["plan"],), row["note"])
+
+    old_namesakes: dict[str, _Entry] = {}
+    for unit in changes["new_units"]:
+        if unit["name"] not in entries:  # Tuyên Quang is a corpus province and a new unit
+            entries[unit["name"]] = _Entry(unit["name"], NEW_UNIT, tuple(unit["plans"]), unit["note"])
+        for member in unit["includes"]:
+            if member["plan"] is not None:
+                continue
+            if member["name"] == unit["name"]:  # "Đồng Tháp cũ"
+                old_namesakes[unit["name"]] = _Entry(member["name"], NO_PLAN, (), member["note_old"])
+            else:                               # Hà Giang: say where it went, give no plan
+                entries[member["name"]] = _Entry(member["name"], NO_PLAN, (), member["note"])
+
+    template = provinces["note_templates"]["former_unit"]
+    units = {unit["name"]: unit for unit in provinces["units"]}
+    for name, unit in units.items():
+        if name not in entries:
+            note = _former_note(template, unit) if unit["status"] == "former" else ""
+            entries[name] = _Entry(name, NO_PLAN, (), note)
+
+    unknown = (set(entries) | set(old_namesakes)) - set(units)
+    if unknown:
+        raise ValueError(f"names missing from {PROVINCES_FILE}: {sorted(unknown)}")
+    entries = {name: _with_name_traits(entry, units[name]) for name, entry in entries.items()}
+    return entries, old_namesakes
+
+
+def _former_note(template: str, unit: dict) -> str:
+    full = _full_name(unit["kind"], unit["name"])
+    return template.format(Full=full[:1].upper() + full[1:], kind=unit["kind"], name=unit["name"])
+
+
+def _with_name_traits(entry: _Entry, unit: dict) -> _Entry:
+    friends = tuple(_syllables(word) for word in unit.get("false_friends") or ())
+    return replace(entry, ambiguous=bool(unit.get("ambiguous")), false_friends=friends)
+
+
+def _spellings(unit: dict, prefixes: tuple) -> list[tuple[str, ...]]:
+    """Syllables of the unit's name and aliases, without a leading prefix."""
+    spellings = []
+    for written in [unit["name"], *(unit.get("aliases") or ())]:
+        syllables = _syllables(written)
+        for prefix in prefixes:
+            if _key(syllables[: len(prefix)]) == prefix and len(syllables) > len(prefix):
+                syllables = syllables[len(prefix):]
+        spellings.append(syllables)
+    return spellings
+
+
+def _key(syllables) -> tuple[str, ...]:
+    return tuple(fold(syllable) for syllable in syllables)
+
+
+@lru_cache(maxsize=None)
+def _gazetteer() -> _Gazetteer:
+    provinces = _provinces()
+    entries, old_namesakes = _entries()
+    prefixes = tuple(_key(_syllables(prefix)) for prefix in provinces["prefixes"])
+
+    exact: dict = {}
+    joined: dict = {}
+    fuzzy: dict = {}
+    for unit in provinces["units"]:
+        entry = entries[unit["name"]]
+        for spelling in _spellings(unit, prefixes):
+            key = _key(spelling)
+            _add_spelling(exact, key, entry, spelling)
+            letters = len("".join(key))
+            if len(key) > 1 and letters >= MIN_JOINED_LETTERS:
+                _add_spelling(joined, ("".join(key),), entry, ("".join(spelling),))
+            if len(key) > 1 and letters >= MIN_TYPO_LETTERS and not entry.ambiguous:
+                for position in range(len(key)):
+                    signature = key[:position] + ("*",) + key[position + 1:]
+                    fuzzy.setdefault(signature, []).append((key[position], entry))
+    for key, value in joined.items():
+        exact.setdefault(key, value)  # a real one-syllable name wins over a joined one
+
+    return _Gazetteer(
+        exact=exact,
+        fuzzy=fuzzy,
+        old_namesakes=old_namesakes,
+        prefixes=prefixes,
+        compounds=tuple(map(_syllables, provinces.get("compounds") or ())),
+        typo_blocklist=frozenset(
+            " ".join(_key(_syllables(phrase))) for phrase in provinces.get("typo_blocklist") or ()
+        ),
+        old_markers=tuple(map(_syllables, provinces.get("old_markers") or ())),
+        max_syllables=max(len(key) for key in exact),
+    )
+
+
+def _add_spelling(table: dict, key: tuple, entry: _Entry, spelling: tuple) -> None:
+    known, spellings = table.get(key, (entry, ()))
+    if known.name != entry.name:
+        raise ValueError(f"{' '.join(key)!r} names both {known.name} and {entry.name}")
+    table[key] = (entry, spellings + (spelling,))
+
+
+@lru_cache(maxsize=None)
+def _corpus_phrases() -> frozenset[str]:
+    """Folded 2- to 4-syllable phrases of the plans: ordinary wording, never a typo.
+
+    A near miss of a name that the plans themselves use ("quản trị" for Quảng Trị)
+    is a word of the language, not a misspelling.
+    """
+    plans_dir = settings.project_path(settings.get("index", "plans_dir", "data/plans"))
+    phrases: set[str] = set()
+    for path in sorted(plans_dir.glob("*.txt")):
+        words = [fold(word) for word in _TOKEN.findall(path.read_text(encoding="utf-8"))]
+        for size in (2, 3, 4):
+            phrases.update(" ".join(words[k:k + size]) for k in range(len(words) - size + 1))
+    return frozenset(phrases)
+
+
+# ---------------------------------------------------------------------- matching
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    folded: str
+    start: int
+    end: int
+    sentence_start: bool  # first token, or after . ! ? : ; or a line break
+    tight: bool           # only spaces or hyphens since the previous token
+
+    @property
+    def plain(self) -> bool:
+        """Typed without diacritics: then it may stand for any accented syllable."""
+        return fold(self.text) == self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens, previous_end = [], 0
+    for match in _TOKEN.finditer(text):
+        gap = text[previous_end:match.start()]
+        tokens.append(_Token(
+            text=match.group(),
+            folded=fold(match.group()),
+            start=match.start(),
+            end=match.end(),
+            sentence_start=not tokens or bool(_SENTENCE_BREAK.search(gap)),
+            tight=bool(tokens) and _NAME_GAP.fullmatch(gap) is not None,
+        ))
+        previous_end = match.end()
+    return tokens
+
+
+def _without_tone(syllable: str) -> str:
+    """Letters and vowel qualities (â, ơ, đ...) without the tone mark."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+
+
+def _accent_key(syllable: str) -> str:
+    """Syllable with its tone mark moved to the end, so "hòa" == "hoà"."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    return _without_tone(syllable) + "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+
+
+def _agrees(token: _Token, syllable: str) -> bool:
+    """Same letters; same diacritics too unless the token was typed without any."""
+    if token.folded != fold(syllable):
+        return False
+    return token.plain or _accent_key(token.text) == _accent_key(syllable)
+
+
+def _one_word(window: list[_Token]) -> bool:
+    return all(token.tight for token in window[1:])
+
+
+def _phrase_at(tokens: list[_Token], start: int, phrase: tuple[str, ...]) -> bool:
+    window = tokens[start:start + len(phrase)]
+    return len(window) == len(phrase) and _one_word(window) and all(map(_agrees, window, phrase))
+
+
+def _masked_positions(tokens: list[_Token], gazetteer: _Gazetteer) -> set[int]:
+    """Tokens that belong to ordinary compounds ("nội dung", "an toàn")."""
+    masked = set()
+    for start in range(len(tokens)):
+        for compound in gazetteer.compounds:
+            if _phrase_at(tokens, start, compound):
+                masked.update(range(start, start + len(compound)))
+    return masked
+
+
+def _has_prefix(tokens: list[_Token], start: int, gazetteer: _Gazetteer) -> bool:
+    return any(
+        start >= len(prefix) and tuple(t.folded for t in tokens[start - len(prefix):start]) == prefix
+        for prefix in gazetteer.prefixes
+    )
+
+
+def _spelt_like(window: list[_Token], spellings: tuple) -> bool:
+    """Diacritics the user typed match the letters of one spelling (tones aside).
+
+    Tones are forgiven (people mistype them; false friends catch the real words), but
+    letters and vowel qualities are not: "hằng năm định kỳ" does not name Nam Định.
+    """
+    return any(
+        len(spelling) == len(window)
+        and all(t.plain or _without_tone(t.text) == _without_tone(s) for t, s in zip(window, spelling))
+        for spelling in spellings
+    )
+
+
+def _written_as_name(tokens: list[_Token], start: int, end: int) -> bool:
+    """Capitalised, and not the tail of a longer capitalised run (a person's name)."""
+    if not all(token.capitalised for token in tokens[start:end]):
+        return False
+    previous = tokens[start - 1] if start else None
+    return tokens[start].sentence_start or not previous.capitalised or previous.sentence_start
+
+
+def _is_false_friend(window: list[_Token], entry: _Entry) -> bool:
+    """Written with the diacritics of an ordinary word ("diễn biến", "hai phòng")."""
+    if all(token.plain for token in window):
+        return False
+    return any(len(word) == len(window) and all(map(_agrees, window, word))
+               for word in entry.false_friends)
+
+
+def _acceptable(tokens, start: int, end: int, entry: _Entry, spellings, gazetteer, masked) -> bool:
+    """Whether tokens[start:end], which fold to a spelling of `entry`, name the place."""
+    window = tokens[start:end]
+    if not _one_word(window) or not _spelt_like(window, spellings):
+        return False
+    prefixed = _has_prefix(tokens, start, gazetteer)
+    if not prefixed and masked.intersection(range(start, end)):
+        return False
+    if _is_false_friend(window, entry):
+        return False
+    return not entry.ambiguous or prefixed or _written_as_name(tokens, start, end)
+
+
+def _with_old_marker(tokens, end: int, entry: _Entry, gazetteer: _Gazetteer) -> _Entry:
+    """'Đồng Tháp cũ' is the old province (no plan), not today's Đồng Tháp."""
+    namesake = gazetteer.old_namesakes.get(entry.name)
+    if namesake and any(_phrase_at(tokens, end, marker) for marker in gazetteer.old_markers):
+        return namesake
+    return entry
+
+
+def _exact_matches(tokens, gazetteer: _Gazetteer, masked: set[int]) -> list:
+    """Longest exact (folded) matches, left to right, without overlaps."""
+    matches, start = [], 0
+    while start < len(tokens):
+        for size in range(min(gazetteer.max_syllables, len(tokens) - start), 0, -1):
+            found = gazetteer.exact.get(tuple(t.folded for t in tokens[start:start + size]))
+            if found and _acceptable(tokens, start, start + size, *found, gazetteer, masked):
+                entry = _with_old_marker(tokens, start + size, found[0], gazetteer)
+                matches.append((start, start + size, entry))
+                start += size
+                break
+        else:
+            start += 1
+    return matches
+
+
+def _typo_matches(tokens, gazetteer: _Gazetteer, taken: set[int]) -> list:
+    """Names misspelt by one edit in one syllable ("tien giag", "binh phuc").
+
+    Only for long syllables of long names, only when exactly one place is that close,
+    never for a phrase the plans use or the blocklist names, never across punctuation
+    or a token already matched.
+    """
+    matches: list = []
+    for size in range(gazetteer.max_syllables, 1, -1):
+        for start in range(len(tokens) - size + 1):
+            span = range(start, start + size)
+            window = tokens[start:start + size]
+            if taken.intersection(span) or not _one_word(window):
+                continue
+            folded = tuple(token.folded for token in window)
+            entry = _single_near_entry(folded, gazetteer)
+            if entry and _plausible_typo(folded, gazetteer):
+                matches.append((start, start + size, entry))
+                taken = taken | set(span)
+    return matches
+
+
+def _single_near_entry(window: tuple[str, ...], gazetteer: _Gazetteer) -> _Entry | None:
+    near = {}
+    for position, syllable in enumerate(window):
+        signature = window[:position] + ("*",) + window[position + 1:]
+        for expected, entry in gazetteer.fuzzy.get(signature, ()):
+            if _typo_of(syllable, expected):
+                near[entry.name] = entry
+    return next(iter(near.values())) if len(near) == 1 else None
+
+
+def _typo_of(syllable: str, expected: str) -> bool:
+    """One edit away from a long syllable of the name, keeping its first letter."""
+    return (len(expected) >= MIN_TYPO_SYLLABLE and syllable[:1] == expected[:1]
+            and _one_edit_apart(syllable, expected))
+
+
+def _plausible_typo(window: tuple[str, ...], gazetteer: _Gazetteer) -> bool:
+    phrase = " ".join(window)
+    return phrase not in gazetteer.typo_blocklist and phrase not in _corpus_phrases()
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Exactly one insertion, deletion or substitution turns `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    for k, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return a[k + 1:] == b[k + 1:] if len(a) == len(b) else a[k:] == b[k + 1:]
+    return True  # b is a plus one trailing letter

@@ -1,0 +1,139 @@
+"""Canonical vocabularies (data/knowledge/indicators.yml, agencies.yml) and the
+phrase rules that map a plan's own wording onto them."""
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core import knowledge
+from core.text import folded_words
+
+
+def phrase_text(text: str) -> str:
+    """Folded words joined by single spaces and padded, so that phrases match whole
+    words only: " so ban nganh " is in "cac so, ban, nganh tinh" but not in "so lieu"."""
+    return f" {' '.join(folded_words(text))} "
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    return f" {phrase} " in haystack
+
+
+@dataclass(frozen=True)
+class Rule:
+    all: tuple[str, ...] = ()
+    any: tuple[tuple[str, ...], ...] = ()
+    none: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        """`text` must come from phrase_text()."""
+        if not (self.all or self.any):
+            return False
+        return (all(_contains(text, p) for p in self.all)
+                and all(any(_contains(text, p) for p in group) for group in self.any)
+                and not any(_contains(text, p) for p in self.none))
+
+
+def _rule(entry: dict) -> Rule:
+    return Rule(all=tuple(entry.get("all", ())),
+                any=tuple(tuple(group) for group in entry.get("any", ())),
+                none=tuple(entry.get("none", ())))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    rule: Rule
+    nouns: tuple[str, ...] = ()      # words right after a number in prose
+    context: tuple[str, ...] = ()    # phrases the same line must contain
+    ask: tuple[str, ...] = ()        # how people name it in questions
+
+    def matches_count(self, following: str, line: str) -> bool:
+        """True when a number followed by `following` in `line` counts this indicator.
+        Both arguments come from phrase_text()."""
+        return (any(following.startswith(f" {noun} ") for noun in self.nouns)
+                and all(_contains(line, phrase) for phrase in self.context))
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    rule: Rule
+    covers: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=None)
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(Indicator(id=e["id"], name=e["name"], unit=e["unit"], rule=_rule(e),
+                           nouns=tuple(e.get("nouns", ())), context=tuple(e.get("context", ())),
+                           ask=tuple(e.get("ask", ())))
+                 for e in knowledge.load("indicators.yml")["indicators"])
+
+
+@lru_cache(maxsize=None)
+def agencies() -> tuple[Agency, ...]:
+    return tuple(Agency(id=e["id"], name=e["name"], rule=_rule(e), covers=tuple(e.get("covers", ())),
+                        ask=tuple(e.get("ask", ())))
+                 for e in knowledge.load("agencies.yml")["agencies"])
+
+
+def indicator_for_label(label: str) -> Indicator | None:
+    text = phrase_text(label)
+    return next((i for i in indicators() if i.rule.matches(text)), None)
+
+
+def indicator_for_count(following: str, line: str) -> Indicator | None:
+    following, line = phrase_text(following), phrase_text(line)
+    return next((i for i in indicators() if i.nouns and i.matches_count(following, line)), None)
+
+
+def agency_for_label(label: str) -> Agency | None:
+    text = phrase_text(label)
+    return next((a for a in agencies() if a.rule.matches(text)), None)
+
+
+def indicator_by_id(indicator_id: str) -> Indicator:
+    return next(i for i in indicators() if i.id == indicator_id)
+
+
+def agency_by_id(agency_id: str) -> Agency:
+    return next(a for a in agencies() if a.id == agency_id)
+
+
+
+
+@lru_cache(maxsize=None)
+def query_words() -> tuple[str, ...]:
+    """Question words and place names as written, for restoring diacritics."""
+    places = knowledge.load("provinces.yml")["units"]
+    names = [name for unit in places for name in [unit["name"], *unit.get("aliases", ())]]
+    return tuple(knowledge.load("query_words.yml")["words"]) + tuple(names)
+
+
+def _abbreviation_key(text: str) -> str:
+    return " ".join(folded_words(text.replace("&", "").replace("-", "")))
+
+
+@lru_cache(maxsize=None)
+def _abbreviations() -> dict[str, str]:
+    table = knowledge.load("abbreviations.yml")["abbreviations"]
+    return {_abbreviation_key(short): long for short, long in table.items()}
+
+
+def expand_abbreviations(text: str) -> str:
+    """"Sở TT&TT Tiền Giang" → "Sở TT&TT (thông tin và truyền thông) Tiền Giang": the
+    expansion is added, not substituted, so nothing the user typed is lost."""
+    table = _abbreviations()
+    out = []
+    for token in text.split():
+        out.append(token)
+        key = _abbreviation_key(token)
+        if key in table:
+            out.append(f"({table[key]})")
+    expanded = " ".join(out)
+    for short, long in table.items():          # multi-word keys ("nhà mạng")
+        if " " in short and f" {short} " in f" {_abbreviation_key(text)} ":
+            expanded += f" ({long})"
+    return expanded

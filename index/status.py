@@ -1,4 +1,0 @@
-"""Readiness of the index, for health checks (no model is loaded)."""
-from index.store import index_status
-
-__all__ = ["index_status"]

@@ -1,0 +1,189 @@
+"""Start, watch and stop the three services of the assistant on one machine:
+
+    action server  .venv/bin/python -m actions.server  (actions.url, default :5055)
+    Rasa server    .venv-rasa/bin/rasa run             (rasa.url, default :5005)
+    web app        .venv/bin/gunicorn bot.wsgi:app     (web.host:web.port, default :8000)
+
+`python -m stack` (what `make run` calls) starts them, waits until each is
+ready, prints the addresses and keeps running until Ctrl-C. The end-to-end tests use
+the same `Stack` class. Logs go to var/log/. Rasa's HTTP API is enabled only on
+127.0.0.1 and behind a token (generated per start unless rasa.token is set), which the
+web app uses for its readiness check.
+"""
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from core import settings
+
+ROOT = settings.PROJECT_ROOT
+
+LOG_DIR = ROOT / "var" / "log"
+RASA_COLD_START = 180        # seconds; Rasa loads TensorFlow and the model (~60 s here)
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def port_of(url: str) -> int:
+    return urlparse(url).port or 80
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    ready_url: str
+    startup_seconds: float
+    env: dict = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = open(LOG_DIR / f"{self.name}.log", "ab")
+        # A process group of its own, so that stopping it also stops its children
+        # (gunicorn workers, Sanic workers).
+        self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, **self.env}, start_new_session=True)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_seconds
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {LOG_DIR / self.name}.log")
+            if http_ok(self.ready_url):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} not ready after {self.startup_seconds:.0f} s; see {LOG_DIR / self.name}.log")
+
+    def stop(self) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_all(services: list[Service]) -> None:
+    """Start every service at once (Rasa's cold start dominates and overlaps), then wait
+    for each; if one fails, stop them all."""
+    try:
+        for service in services:
+            service.start()
+        for service in services:
+            service.wait_ready()
+    except BaseException:
+        stop_all(services)
+        raise
+
+
+def stop_all(services: list[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
+
+
+class Stack:
+    def __init__(self, rasa_url: str | None = None, actions_url: str | None = None,
+                 web_port: int | None = None, extra_env: dict | None = None):
+        self.rasa_url = (rasa_url or settings.get("rasa", "url")).rstrip("/")
+        self.actions_url = (actions_url or settings.get("actions", "url")).rstrip("/")
+        host = settings.get("web", "host")
+        self.web_url = f"http://{host}:{web_port or settings.get('web', 'port')}"
+        self.token = str(settings.get("rasa", "token", "") or "") or secrets.token_hex(16)
+        env = {"HTS_RASA_URL": self.rasa_url, "HTS_ACTIONS_URL": self.actions_url,
+               "HTS_RASA_TOKEN": self.token, "HTS_WEB_PORT": str(urlparse(self.web_url).port),
+               "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        self.env = env
+        self.services = [
+            Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
+                                "--port", str(port_of(self.actions_url))],
+                    f"{self.actions_url}/health", 120, env),
+            Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
+                             "--interface", "127.0.0.1", "--port", str(port_of(self.rasa_url)),
+                             "--credentials", "credentials.yml", "--endpoints", self._endpoints(),
+                             "--model", "var/rasa"],
+                    f"{self.rasa_url}/status?token={self.token}", RASA_COLD_START, env),
+            Service("web", [str(ROOT / ".venv/bin/gunicorn"), "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"],
+                    f"{self.web_url}/healthz", 60, env),
+        ]
+
+    def _endpoints(self) -> str:
+        """endpoints.yml with this stack's action server address (set in the parsed file:
+        replacing the configured URL in its text misses when HTS_ACTIONS_URL is set)."""
+        import yaml
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        if endpoints["action_endpoint"]["url"] == f"{self.actions_url}/webhook":
+            return "endpoints.yml"
+        endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
+        path = ROOT / "var" / f"endpoints-{port_of(self.actions_url)}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return str(path)
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def start(self) -> "Stack":
+        (ROOT / "var").mkdir(exist_ok=True)
+        start_all(self.services)
+        return self
+
+    def stop(self) -> None:
+        stop_all(self.services)
+
+    def restart(self, name: str) -> None:
+        service = self.service(name)
+        service.stop()
+        service.start()
+        service.wait_ready()
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    stack = Stack()
+    print("starting the action server, Rasa (about a minute) and the web app; logs in var/log/ ...", flush=True)
+    started = time.monotonic()
+    stack.start()
+    print(f"ready in {time.monotonic() - started:.0f} s:\n"
+          f"  demo page and widget  {stack.web_url}/\n"
+          f"  chat API              {stack.web_url}/api/chat\n"
+          f"  Rasa REST channel     {stack.rasa_url}/webhooks/rest/webhook\n"
+          f"  action server         {stack.actions_url}\n"
+          "Ctrl-C stops everything.", flush=True)
+    run_until_interrupted(stack.services, stack.stop)
+    return 0
+
+
+def run_until_interrupted(services: list[Service], stop) -> None:
+    """Keep `services` running (a service that exits is started again) until Ctrl-C or
+    SIGTERM, then call `stop()`."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            for service in services:
+                if service.process is not None and service.process.poll() is not None:
+                    print(f"{service.name} stopped (exit {service.process.returncode}); restarting", flush=True)
+                    service.start()
+            time.sleep(2)
+    except KeyboardInterrupt:
+        print("stopping ...", flush=True)
+    finally:
+        stop()
+
