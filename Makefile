@@ -39,9 +39,9 @@ index: model
 nlu-data: venvs
 	@$(PYTHON) -m nlu.generate
 
-# Rasa skips training when config, domain and data have not changed.
+# Reuses a model trained from the same inputs (cached outside the clone), else trains.
 train: nlu-data
-	@$(RASA) train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out var/rasa --fixed-model-name assistant --quiet
+	@stack/setup/train.sh $(RASA)
 
 run: setup
 	@$(PYTHON) -m stack

@@ -1,8 +1,9 @@
 """Rasa custom actions: thin adapters between the tracker and the answer code.
 
 action_answer answers every question intent (see router.py); the eligibility form
-asks three questions and action_eligibility_result turns the answers into what the
-rules say. Every message carries {"kind", "sources"} as a custom payload.
+asks three questions (the domain's utter_ask_<slot> responses) and
+action_eligibility_result turns the answers into what the rules say. Every message
+carries {"kind", "sources"} as a custom payload.
 """
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_base as kb
 from actions.answers.eligibility import eligibility_result, household_from_text
+from actions.phrases import say
 from actions.reply import Reply
 from actions.router import Turn, eligibility_check_applies, route
 
@@ -53,8 +55,7 @@ class ActionAnswer(Action):
             reply = route(turn)
         except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer
             logger.exception("answering %r failed", turn.text)
-            reply = Reply("fallback", "Xin lỗi, hệ thống gặp lỗi khi trả lời câu hỏi này. Bạn vui lòng thử "
-                                      "lại sau hoặc hỏi theo cách khác.")
+            reply = Reply("fallback", say("utter_error"))
         send(dispatcher, reply)
         context = reply.context or {}
         if "pending" in context:
@@ -63,43 +64,6 @@ class ActionAnswer(Action):
         if reply.context is not None:
             events.append(SlotSet("context", reply.context))
         return events
-
-
-def _ask(dispatcher: CollectingDispatcher, text: str, buttons: list[tuple[str, str]]) -> None:
-    reply = Reply("eligibility", text, buttons=[{"title": t, "payload": p} for t, p in buttons])
-    send(dispatcher, reply)
-
-
-class ActionAskHouseholdType(Action):
-    def name(self) -> str:
-        return "action_ask_household_type"
-
-    def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, "Để kiểm tra, hộ gia đình bạn thuộc diện nào?",
-             [("Hộ nghèo", "hộ nghèo"), ("Hộ cận nghèo", "hộ cận nghèo"),
-              ("Gia đình chính sách", "gia đình chính sách"), ("Không thuộc diện nào", "không thuộc diện nào")])
-        return []
-
-
-class ActionAskReceivedDevice(Action):
-    def name(self) -> str:
-        return "action_ask_received_device"
-
-    def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, "Hộ bạn đã từng được nhận máy tính bảng hoặc máy tính (chương trình \"Sóng và máy tính "
-                         "cho em\" hay chương trình viễn thông công ích) chưa?",
-             [("Đã nhận", "/affirm"), ("Chưa nhận", "/deny")])
-        return []
-
-
-class ActionAskBoughtSmartphone(Action):
-    def name(self) -> str:
-        return "action_ask_bought_smartphone"
-
-    def run(self, dispatcher, tracker, domain):
-        _ask(dispatcher, "Hộ bạn đã tự mua điện thoại thông minh (từ ngày 12/12/2022) chưa?",
-             [("Đã mua", "/affirm"), ("Chưa mua", "/deny")])
-        return []
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -114,7 +78,7 @@ class ValidateEligibilityForm(FormValidationAction):
         household = household_from_text(str(slot_value or "")) or \
             household_from_text((tracker.latest_message or {}).get("text") or "")
         if household is None:
-            dispatcher.utter_message(text="Xin lỗi, tôi chưa rõ. Bạn hãy chọn một trong các diện bên dưới.")
+            dispatcher.utter_message(response="utter_household_unclear")
             return {"household_type": None}
         eligible = household in ("hộ nghèo", "hộ cận nghèo")
         skip = {} if eligible else {"received_device": False, "bought_smartphone": False}
@@ -138,7 +102,7 @@ class ActionCancelForm(Action):
         return "action_cancel_form"
 
     def run(self, dispatcher, tracker, domain):
-        send(dispatcher, Reply("chitchat", "Đã dừng. Bạn có thể hỏi câu khác bất cứ lúc nào."))
+        send(dispatcher, Reply("chitchat", say("utter_form_stopped")))
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("household_type", None),
                 SlotSet("received_device", None), SlotSet("bought_smartphone", None),
                 SlotSet("pending_question", None)]

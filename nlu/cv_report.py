@@ -1,7 +1,7 @@
 """Summarise a `rasa test nlu --cross-validation --successes` output directory.
 
-    python -m nlu.cv_report var/nlu-cv/<hash>            # stdlib only, either venv
-    python -m nlu.cv_report var/nlu-cv/<hash> --errors   # also list misclassified
+    python -m nlu.cv_report ~/.cache/hatangso/nlu-cv/<hash>            # stdlib only, either venv
+    python -m nlu.cv_report ~/.cache/hatangso/nlu-cv/<hash> --errors   # also list misclassified
 
 Prints intent F1 (weighted and per intent), the confusion pairs, entity F1 per entity
 (DIETClassifier and RegexEntityExtractor), and the intent-confidence distribution of

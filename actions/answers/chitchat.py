@@ -1,34 +1,25 @@
-"""Greetings, thanks, help, and a polite decline for what is out of scope."""
+"""Greetings, thanks, help, and a polite decline for what is out of scope.
+
+The words are responses in domain/responses/chitchat.yml; the list of provinces
+comes from the plans' catalogue."""
+from actions import knowledge_base as kb
+from actions.phrases import buttons, say
 from actions.reply import Reply
+from core import regions
 
-CAPABILITIES = ("Tôi trả lời về kế hoạch phát triển hạ tầng số của Tiền Giang, Tuyên Quang, Sóc Trăng, "
-                "Hậu Giang, Bình Phước (mục tiêu, hiện trạng, nhiệm vụ của các cơ quan, thông tin văn bản, "
-                "so sánh giữa các tỉnh), về hỗ trợ điện thoại thông minh cho hộ nghèo, cận nghèo và lộ trình "
-                "tắt sóng 2G.")
+WITH_EXAMPLES = ("greet", "bot_help")
 
-EXAMPLES = [
-    {"title": "Mục tiêu cáp quang Bình Phước", "payload": "Bình Phước đặt mục tiêu hộ gia đình có cáp quang bao nhiêu?"},
-    {"title": "Khi nào tắt sóng 2G?", "payload": "Khi nào tắt sóng 2G?"},
-    {"title": "Tôi có được hỗ trợ điện thoại?", "payload": "Tôi có được hỗ trợ điện thoại thông minh không?"},
-    {"title": "Nhiệm vụ Sở Xây dựng Hậu Giang", "payload": "Sở Xây dựng Hậu Giang phải làm gì?"},
-]
 
-_REPLIES = {
-    "greet": "Xin chào! " + CAPABILITIES + " Bạn muốn hỏi gì?",
-    "goodbye": "Tạm biệt bạn! Khi cần, bạn cứ quay lại hỏi tiếp.",
-    "thank": "Rất vui được giúp bạn. Bạn còn câu hỏi nào khác không?",
-    "bot_help": CAPABILITIES + " Ví dụ: hãy bấm một câu hỏi bên dưới.",
-    "affirm": "Vâng. Bạn cần hỏi gì thêm?",
-    "deny": "Vâng. Nếu cần, bạn cứ hỏi tiếp nhé.",
-    "cancel": "Đã dừng. Bạn có thể hỏi câu khác bất cứ lúc nào.",
-}
+def capabilities() -> str:
+    labels = [regions.province_of_plan(plan.id) for plan in kb.plans().plans]
+    return say("utter_capabilities", plans=", ".join(labels))
 
 
 def answer_chitchat(intent: str) -> Reply:
-    buttons = EXAMPLES if intent in ("greet", "bot_help") else []
-    return Reply("chitchat", _REPLIES[intent], buttons=buttons)
+    text = say(f"utter_{intent}", capabilities=capabilities())
+    return Reply("chitchat", text, buttons=buttons("utter_examples") if intent in WITH_EXAMPLES else [])
 
 
 def answer_out_of_scope() -> Reply:
-    return Reply("out_of_scope", "Xin lỗi, câu hỏi này nằm ngoài phạm vi của tôi. " + CAPABILITIES,
-                 buttons=EXAMPLES[:3])
+    return Reply("out_of_scope", say("utter_out_of_scope", capabilities=capabilities()),
+                 buttons=buttons("utter_examples")[:3])
