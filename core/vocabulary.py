@@ -102,6 +102,14 @@ def agency_by_id(agency_id: str) -> Agency:
     return next(a for a in agencies() if a.id == agency_id)
 
 
+def agency_changes(text: str) -> list[dict]:
+    """The 2025 changes of the agencies that `text` names, in the order of
+    data/knowledge/administrative_changes.yml (`agencies`: {old, aliases, new, change,
+    note, source}). Names match on whole folded words: "Sở Thông tin và Truyền thông
+    Tiền Giang" and "so tt&tt" name the former department; "số thông tin" names nothing."""
+    text = phrase_text(text)
+    return [change for change in knowledge.load("administrative_changes.yml")["agencies"]
+            if any(phrase_text(name) in text for name in [change["old"], *change.get("aliases", [])])]
 
 
 @lru_cache(maxsize=None)
