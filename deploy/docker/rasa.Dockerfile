@@ -12,7 +12,10 @@ FROM rasa/rasa:3.6.21-full
 WORKDIR /app
 COPY --chown=1001:0 bot/__init__.py /app/bot/__init__.py
 COPY --chown=1001:0 bot/nlu/ /app/bot/nlu/
-COPY --chown=1001:0 index/__init__.py index/text.py /app/index/
+COPY --chown=1001:0 index/__init__.py index/text.py index/settings.py /app/index/
+# the retention job (bot/retention.py) runs from this image: it needs SQLAlchemy and psycopg2
+COPY --chown=1001:0 bot/retention.py /app/bot/retention.py
+COPY --chown=1001:0 settings.yml /app/settings.yml
 COPY --chown=1001:0 credentials.yml /app/credentials.yml
 COPY --chown=1001:0 deploy/scaleout/endpoints.yml /app/endpoints.yml
 COPY --chown=1001:0 models/ /app/models/
