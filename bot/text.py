@@ -32,11 +32,12 @@ _EMAIL = re.compile(
     re.UNICODE | re.IGNORECASE)
 # Vietnamese phone numbers: 0xx, +84, 84 or (+84) then 8-10 more digits, in groups split
 # by spaces, dots or dashes ("0912 345 678", "+84-912.345.678", "(+84) 912 345 678").
-_PHONE = re.compile(r"(?<![\w+])(?:\(\+?84\)|\+?84|0)(?:[ .-]?\d){8,10}(?![ .-]?\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\(\+?84\)|\+?84|0)(?:[ .-]?\d){8,10}(?![ .-]?\d)")
 # Runs of digit groups joined by one space, dot or dash: "123 456 789" (CMND),
 # "0012 0300 4567" (CCCD), "1903 5678 9012 345" (bank account), "4111-1111-1111-1111"
-# (card). Masked from 9 digits on (_is_personal_number says which runs stay).
-_DIGIT_GROUPS = re.compile(r"(?<![\w./,-])\d+(?:[ .-]\d+)*(?![\w/])")
+# (card), also glued to words ("sdt0912345678", "CCCD012345678901"). Masked from 9
+# digits on (_is_personal_number says which runs stay).
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,/])\d+(?:[ .-]\d+)*(?![\d/])")
 _PERSONAL_MIN_DIGITS = 9
 _NON_YEAR_MIN_DIGITS = 6    # "2025 2030 100 54" is years and figures, not an ID
 _YEAR = re.compile(r"(?:19|20)\d\d")

@@ -79,6 +79,7 @@ def _mode(path: Path) -> int:
     ("CCCD 0012 0300 4567 và CCCD 001.203.004.567", "CCCD [dãy số] và CCCD [dãy số]"),
     ("stk 1903 5678 9012 345 Techcombank", "stk [dãy số] Techcombank"),
     ("thẻ 4111-1111-1111-1111", "thẻ [dãy số]"),
+    ("sdt0912345678, CCCD012345678901abc", "sdt[số điện thoại], CCCD[dãy số]abc"),
     ("(+84) 912 345 678 hoặc +84912345678", "[số điện thoại] hoặc [số điện thoại]"),
     ("lan@localhost, lan [at] gmail [dot] com, nguyen.van.a(at)gmail.com",
      "[email], [email], [email]"),
