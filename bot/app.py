@@ -38,6 +38,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         # forge them to dodge the rate limit.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["hts.rasa"] = RasaClient(config.rasa_url, config.rasa_timeout, token=config.rasa_token)
+    if not config.rasa_token:
+        log.warning("rasa.token is empty: the offered buttons cannot be read from Rasa's tracker, "
+                    "so every '/intent' payload (button clicks too) is sent as text")
     app.extensions["hts.store"] = Store(config.database)
 
     # Origin check first: a refused origin does not spend the client's rate budget.
