@@ -1,4 +1,4 @@
-"""Development server: python -m bot (use gunicorn with bot/gunicorn.conf.py in production)."""
+"""Development server: python -m bot (in production: python -m bot.serve, bot/serve.py)."""
 import logging
 
 from bot.app import create_app

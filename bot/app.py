@@ -37,12 +37,16 @@ def create_app(overrides: dict | None = None) -> Flask:
         # headers it sets (the last X-Forwarded-* hop). Never without one: anyone could
         # forge them to dodge the rate limit.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    app.extensions["hts.rasa"] = RasaClient(config.rasa_url, config.rasa_timeout)
+    app.extensions["hts.rasa"] = RasaClient(config.rasa_url, config.rasa_timeout, token=config.rasa_token)
+    if not config.rasa_token:
+        log.warning("rasa.token is empty: the offered buttons cannot be read from Rasa's tracker, "
+                    "so every '/intent' payload (button clicks too) is sent as text")
     app.extensions["hts.store"] = Store(config.database)
 
     # Origin check first: a refused origin does not spend the client's rate budget.
     cors.install(app, config.cors_origins)
-    ratelimit.install(app, config.rate_limit_per_minute)
+    app.extensions["hts.limiter"] = ratelimit.install(
+        app, config.rate_limit_per_minute, config.ratelimit_storage_uri, config.admin_failures_per_minute)
     for blueprint in (chat.bp, feedback.bp, insights.bp, health.bp, pages.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app, pages.not_found_page)
@@ -57,7 +61,8 @@ def create_app(overrides: dict | None = None) -> Flask:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    log.info("web app ready: rasa=%s actions=%s database=%s cors=%s rate=%d/min",
+    log.info("web app ready: rasa=%s actions=%s database=%s cors=%s rate=%d/min (%s)",
              config.rasa_url, config.actions_url, config.database,
-             ",".join(config.cors_origins) or "-", config.rate_limit_per_minute)
+             ",".join(config.cors_origins) or "-", config.rate_limit_per_minute,
+             config.ratelimit_storage_uri.split("://")[0])
     return app

@@ -12,8 +12,8 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import ApiError
+from bot.text import clean_message, scrub
 from core.telex import from_telex
-from bot.text import clean_message
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,9 @@ def json_body():
 
 
 def read_request(max_chars: int) -> tuple[str, str]:
-    """(sender, cleaned message) of the request, or an ApiError."""
+    """(sender, cleaned message with personal data masked) of the request, or an
+    ApiError. The masking comes first, so the raw phone or ID number never reaches
+    Rasa, its tracker store, the feedback database or a log."""
     payload = json_body()
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json")
@@ -52,7 +54,28 @@ def read_request(max_chars: int) -> tuple[str, str]:
         raise ApiError(400, "empty_message")
     if len(message) > max_chars:
         raise ApiError(413, "message_too_long", limit=max_chars)
-    return sender, from_telex(message)
+    return sender, from_telex(scrub(message))
+
+
+# Rasa reads a message that starts with "/" as an intent with entities, skipping the
+# NLU ("/restart", '/inform_province{"province": "..."}').
+INTENT_PREFIX = "/"
+
+
+def gate_payload(sender: str, message: str, rasa) -> str:
+    """The message as Rasa may see it: an intent payload ("/...") goes through only when
+    the assistant offered it as a button in its last reply to this sender; anything else
+    starting with "/" is sent as plain text, the slashes dropped. ApiError 400 when
+    nothing is left."""
+    if not message.startswith(INTENT_PREFIX):
+        return message
+    if message in rasa.offered_payloads(sender):
+        return message
+    log.info("a typed intent payload was not offered to this sender: sent as text")
+    text = message.lstrip(INTENT_PREFIX + " \u00a0")
+    if not text:
+        raise ApiError(400, "empty_message")
+    return text
 
 
 def _buttons(raw) -> list[dict]:
@@ -92,7 +115,9 @@ def merge_events(events: list) -> dict:
 @bp.post("/api/chat")
 def chat():
     sender, message = read_request(current_app.config["HTS"].max_message_chars)
-    events = current_app.extensions["hts.rasa"].send(sender, message)
+    rasa = current_app.extensions["hts.rasa"]
+    message = gate_payload(sender, message, rasa)
+    events = rasa.send(sender, message)
     answer = merge_events(events)
     if not answer["messages"]:
         # Rasa answers [] (or only payloads) when the action server is down or an

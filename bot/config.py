@@ -1,6 +1,6 @@
-"""Typed settings of the web app, read once per app from index.settings.
+"""Typed settings of the web app, read once per app from core.settings.
 
-index.settings returns strings for environment overrides (HTS_WEB_PORT="8000"), so
+core.settings returns strings for environment overrides (HTS_WEB_PORT="8000"), so
 every value is coerced here, in one place. `create_app(overrides)` may replace any key
 as "section.key" (or a nested {"section": {"key": ...}} dict), which is how the tests
 point one app at a closed port or a read-only database without touching os.environ.
@@ -53,11 +53,14 @@ class WebConfig:
     actions_url: str
     cors_origins: tuple[str, ...]
     rate_limit_per_minute: int
+    ratelimit_storage_uri: str
+    admin_failures_per_minute: int
     trusted_proxy: bool
     database: Path
     admin_token: str
     max_message_chars: int
     readiness_timeout: float
+    public_url: str
 
 
 def load_config(overrides: dict | None = None) -> WebConfig:
@@ -76,10 +79,15 @@ def load_config(overrides: dict | None = None) -> WebConfig:
         actions_url=str(get("actions", "url", "http://127.0.0.1:5055")).rstrip("/"),
         cors_origins=tuple(_as_list(get("web", "cors_origins", []))),
         rate_limit_per_minute=int(get("web", "rate_limit_per_minute", 60)),
+        ratelimit_storage_uri=str(get("web", "ratelimit_storage_uri", "memory://") or "memory://"),
+        admin_failures_per_minute=int(get("web", "admin_failures_per_minute", 5)),
         trusted_proxy=_as_bool(get("web", "trusted_proxy", False)),
         database=settings.project_path(str(get("web", "database", "var/assistant.sqlite3"))),
         admin_token=str(get("web", "admin_token", "") or ""),
         max_message_chars=int(get("web", "max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)),
         # Each readiness probe (Rasa, action server) waits at most this long.
         readiness_timeout=min(float(get("web", "readiness_timeout_seconds", 2)), 2.0),
+        # Where the demo page loads the widget from ("" = this server, a relative URL);
+        # never taken from the request's Host header.
+        public_url=str(get("web", "public_url", "") or "").rstrip("/"),
     )

@@ -1,23 +1,27 @@
 """CORS for /api/*: only the portal origins listed in web.cors_origins may call the API.
 
 The widget runs on the portals' pages and calls this server cross-origin, so the
-browser asks first (preflight OPTIONS) and then needs Access-Control-Allow-Origin. No
-wildcard: an origin not in the list gets no CORS headers and its requests are refused,
-including "simple" requests (text/plain) a browser would send without asking. Requests
-without Origin (curl, score.py) and same-origin ones (the demo page) are not affected.
+browser asks first (preflight OPTIONS) and then needs Access-Control-Allow-Origin.
+flask-cors (MIT) writes those headers, for the listed origins only (exact strings, no
+wildcard by default). On top of it this module refuses, with 403 and a Vietnamese JSON
+error, any request from an origin not in the list — including "simple" requests
+(text/plain) a browser would send without asking — and answers an allowed preflight
+with 204. Requests without Origin (curl, score.py) and same-origin ones (the demo
+page) are not affected.
 """
 import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask_cors import CORS
 
 from bot.errors import ApiError
 
 log = logging.getLogger(__name__)
 
-ALLOWED_METHODS = "GET, POST, OPTIONS"
-ALLOWED_HEADERS = "Content-Type"
-PREFLIGHT_MAX_AGE = "600"
+ALLOWED_METHODS = ["GET", "POST", "OPTIONS"]
+ALLOWED_HEADERS = ["Content-Type"]
+PREFLIGHT_MAX_AGE = 600        # seconds a browser may cache a preflight answer
 
 
 def _same_origin(origin: str) -> bool:
@@ -27,12 +31,13 @@ def _same_origin(origin: str) -> bool:
 
 
 def install(app: Flask, allowed_origins: tuple[str, ...]) -> None:
-    allowed = {origin.rstrip("/") for origin in allowed_origins}
+    allowed = [origin.rstrip("/") for origin in allowed_origins]
     if "*" in allowed:
         log.warning("web.cors_origins contains '*': any site may embed the assistant")
-
-    def origin_allowed(origin: str) -> bool:
-        return "*" in allowed or origin in allowed or _same_origin(origin)
+    CORS(app, resources={r"/api/*": {"origins": allowed}}, methods=ALLOWED_METHODS,
+         allow_headers=ALLOWED_HEADERS, max_age=PREFLIGHT_MAX_AGE, vary_header=True,
+         supports_credentials=False, automatic_options=True, always_send=False)
+    listed = set(allowed)
 
     @app.before_request
     def _check_origin():
@@ -41,23 +46,18 @@ def install(app: Flask, allowed_origins: tuple[str, ...]) -> None:
         origin = request.headers.get("Origin")
         if origin is None:
             return None
-        if not origin_allowed(origin):
+        if not ("*" in listed or origin in listed or _same_origin(origin)):
             log.warning("refused %s %s from origin %s", request.method, request.path, origin)
             raise ApiError(403, "forbidden_origin")
         if request.method == "OPTIONS":
-            response = app.make_default_options_response()
-            response.status_code = 204
-            response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-            response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-            response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-            return response
+            # flask-cors adds the Access-Control-* headers to this answer (after_request).
+            return app.response_class(status=204)
         return None
 
     @app.after_request
-    def _add_headers(response):
+    def _vary(response):
+        # Every /api answer depends on Origin (headers, 403); flask-cors adds Vary only
+        # when more than one origin is listed.
         if request.path.startswith("/api/"):
             response.vary.add("Origin")
-            origin = request.headers.get("Origin")
-            if origin and origin_allowed(origin):
-                response.headers["Access-Control-Allow-Origin"] = origin
         return response

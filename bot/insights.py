@@ -1,8 +1,10 @@
 """GET /admin/insights: what the assistant could not answer, and how answers were rated.
 
 Disabled (404, as if it did not exist) unless web.admin_token is set; then it needs
-`Authorization: Bearer <token>`.
+`Authorization: Bearer <token>`. Wrong tokens are limited to web.admin_failures_per_minute
+per client (then 429, bot/ratelimit.py).
 """
+import hashlib
 import hmac
 import logging
 
@@ -17,9 +19,13 @@ bp = Blueprint("insights", __name__)
 
 
 def _authorized(token: str) -> bool:
+    """Compared in constant time, on SHA-256 digests so that not even the token's length
+    shows in the timing. Failed attempts are rate limited per client (bot/ratelimit.py)."""
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    given_digest = hashlib.sha256(given.strip().encode("utf-8", "replace")).digest()
+    token_digest = hashlib.sha256(token.encode("utf-8")).digest()
+    return hmac.compare_digest(given_digest, token_digest) and scheme.lower() == "bearer"
 
 
 @bp.get("/admin/insights")

@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Blueprint, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 
 from bot import plans_view
 
@@ -31,7 +31,10 @@ def _plans_or_unavailable():
 
 @bp.get("/")
 def demo():
-    return render_template("demo.html", widget_url=url_for("pages.widget_js", _external=True))
+    """The demo portal page. The widget's URL comes from web.public_url (or is relative
+    to this server), never from the request's Host header, which a client can forge."""
+    public_url = current_app.config["HTS"].public_url
+    return render_template("demo.html", widget_url=public_url + url_for("pages.widget_js"))
 
 
 @bp.get("/plans")

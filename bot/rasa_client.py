@@ -7,6 +7,7 @@ capped too, since the answer is read into memory.
 import json
 import logging
 import time
+import unicodedata
 
 import requests
 
@@ -18,11 +19,43 @@ CONNECT_TIMEOUT = 2.0        # seconds; Rasa runs next to the web app
 MAX_REPLY_BYTES = 2_000_000  # a real reply is a few kB
 
 
+TRACKER_TIMEOUT = 2.0        # seconds, for the tracker read of offered_payloads
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None):
+    def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None,
+                 token: str = ""):
+        self.base_url = base_url
         self.webhook = f"{base_url}/webhooks/rest/webhook"
         self.timeout = timeout
+        self.token = token
         self.session = session or requests.Session()
+
+    def offered_payloads(self, sender: str) -> set[str]:
+        """The button payloads of the bot messages since this sender's last message, read
+        from Rasa's tracker (HTTP API, needs rasa.token). Empty when nothing was offered,
+        without a token, or when the tracker cannot be read: a payload is then sent as
+        text, never as an intent."""
+        if not self.token:
+            return set()
+        try:
+            response = self.session.get(
+                f"{self.base_url}/conversations/{sender}/tracker",
+                params={"token": self.token, "include_events": "AFTER_RESTART"},
+                headers={"X-Conversation-Id": sender}, timeout=TRACKER_TIMEOUT)
+            events = response.json().get("events") if response.status_code == 200 else None
+        except (requests.RequestException, ValueError, AttributeError) as error:
+            log.warning("cannot read the tracker to check a payload: %s", type(error).__name__)
+            return set()
+        payloads: set[str] = set()
+        for event in reversed(events or []):
+            if not isinstance(event, dict) or event.get("event") == "user":
+                break
+            if event.get("event") == "bot":
+                buttons = (event.get("data") or {}).get("buttons") or []
+                payloads.update(unicodedata.normalize("NFC", str(b["payload"]))
+                                for b in buttons if isinstance(b, dict) and b.get("payload"))
+        return payloads
 
     def send(self, sender: str, message: str) -> list:
         """The list of bot messages Rasa answers to `message` from `sender`."""

@@ -1,68 +1,70 @@
-"""A per-client-IP rate limit on /api/*: a token bucket refilled over one minute.
+"""Rate limits with flask-limiter (MIT): per client address, answered with 429, a
+Retry-After header and the Vietnamese JSON error of bot/errors.py.
 
-In memory, so per process: with N gunicorn workers a client gets up to N times the
-limit. That is enough to stop a runaway script; a shared limit belongs to the reverse
-proxy. The client is request.remote_addr: the socket peer, or, only when
-web.trusted_proxy is set, the address our proxy put last in X-Forwarded-For (ProxyFix
-in bot/app.py); otherwise anyone could forge the header to get a fresh budget.
+    /api/*            web.rate_limit_per_minute requests per minute per client, all
+                      /api routes together (0: off); OPTIONS preflights are free
+    /admin/*          web.admin_failures_per_minute refused tokens (401) per minute per
+                      client; past that, every /admin request of that client gets 429
+                      until the window moves on, even with the right token
+
+Counters live in web.ratelimit_storage_uri: memory:// (per process, the embedded
+profile) or redis://host:port/db (shared, the scale-out profile: the limit then holds
+across web app instances). When that storage is down requests are let through and the
+error is logged (swallow_errors). The client is request.remote_addr: the socket peer,
+or, only when web.trusted_proxy is set, the address our proxy put last in
+X-Forwarded-For (ProxyFix in bot/app.py); otherwise anyone could forge the header to
+get a fresh budget.
 """
 import logging
 import math
-import threading
 import time
 
 from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
 
-from bot.errors import ApiError
+from bot import insights
+from bot.errors import error_response
 
 log = logging.getLogger(__name__)
 
-_MAX_CLIENTS = 10_000   # past this many buckets, those idle long enough to be full are dropped
+WINDOW, WINDOW_SECONDS = "minute", 60
+STORAGE_TIMEOUT = 0.5          # seconds: a Redis that does not answer must not hold a request
 
 
-class RateLimiter:
-    def __init__(self, per_minute: int, clock=time.monotonic):
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0     # tokens per second
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}   # ip -> (tokens, last time)
-        self._lock = threading.Lock()
-
-    def acquire(self, client: str) -> float:
-        """0 if the request may go on, else the seconds to wait before the next one."""
-        if self.capacity <= 0:
-            return 0.0   # a limit of 0 disables limiting
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                self._prune(now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate
-
-    def _prune(self, now: float) -> None:
-        if len(self._buckets) <= _MAX_CLIENTS:
-            return
-        refill = self.capacity / self.rate
-        self._buckets = {ip: (t, last) for ip, (t, last) in self._buckets.items() if now - last < refill}
+def _client() -> str:
+    return request.remote_addr or "unknown"
 
 
-def install(app: Flask, per_minute: int) -> RateLimiter:
-    limiter = RateLimiter(per_minute)
+def _not_api() -> bool:
+    return not request.path.startswith("/api/") or request.method == "OPTIONS"
 
-    @app.before_request
-    def _limit():
-        if not request.path.startswith("/api/") or request.method == "OPTIONS":
-            return None
-        client = request.remote_addr or "unknown"
-        wait = limiter.acquire(client)
-        if wait:
-            seconds = max(1, math.ceil(wait))
-            log.warning("rate limit hit by a client on %s (retry in %d s)", request.path, seconds)
-            raise ApiError(429, "rate_limited", headers={"Retry-After": str(seconds)}, seconds=seconds)
-        return None
+
+def install(app: Flask, per_minute: int, storage_uri: str = "memory://",
+            admin_failures_per_minute: int = 5) -> Limiter:
+    options = {}
+    if storage_uri.startswith(("redis://", "rediss://")):
+        options = {"socket_timeout": STORAGE_TIMEOUT, "socket_connect_timeout": STORAGE_TIMEOUT}
+    limiter = Limiter(
+        _client, app=app,
+        application_limits=[f"{per_minute}/{WINDOW}"] if per_minute > 0 else [],
+        application_limits_exempt_when=_not_api,
+        storage_uri=storage_uri, storage_options=options, strategy="moving-window",
+        swallow_errors=True, headers_enabled=False, key_prefix="hts")
+    if admin_failures_per_minute > 0:
+        # Counted only when the answer is 401 (wrong or missing token).
+        limiter.limit(f"{admin_failures_per_minute}/{WINDOW}", key_func=_client,
+                      deduct_when=lambda response: response.status_code == 401,
+                      scope="admin-auth")(insights.bp)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _limited(error: RateLimitExceeded):
+        current = limiter.current_limit
+        # window: (epoch seconds when a request is allowed again, requests remaining)
+        reset_at = current.window[0] if current is not None else time.time() + WINDOW_SECONDS
+        seconds = min(WINDOW_SECONDS, max(1, math.ceil(reset_at - time.time())))
+        log.warning("rate limit hit by a client on %s (retry in %d s)", request.path, seconds)
+        return error_response(429, "rate_limited", headers={"Retry-After": str(seconds)}, seconds=seconds)
 
     return limiter
+

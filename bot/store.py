@@ -2,10 +2,13 @@
 
 What is stored is chosen for the insights page and nothing more: the message id (to
 join feedback), the answer kind, the question with personal data scrubbed and a UTC
-timestamp. No sender id, no IP address. The database is optional for the chat: when
-it cannot be written (read-only disk, disk full) the chat logs and carries on.
+timestamp. No sender id, no IP address. The file is created with mode 0600, and rows
+older than privacy.retention_days are deleted by stack/retention.py. The database is
+optional for the chat: when it cannot be written (read-only disk, disk full) the chat
+logs and carries on.
 """
 import logging
+import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -54,6 +57,9 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                # Owner only, whatever the umask (SQLite's journal files take this mode).
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             connection = sqlite3.connect(self.path, timeout=2.0)
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"cannot open {self.path}: {error}") from error

@@ -1,4 +1,5 @@
-"""WSGI entry point: gunicorn -c bot/gunicorn.conf.py bot.wsgi:app"""
+"""WSGI entry point for any WSGI server (bot.wsgi:app); this project serves it with
+waitress: python -m bot.serve (bot/serve.py)."""
 import logging
 
 from bot.app import create_app

@@ -24,8 +24,8 @@ with stack/runner.py with the rate limit off (HTS_WEB_RATE_LIMIT_PER_MINUTE=0) p
 starts the scale-out profile instead (stack/scaleout.py: PostgreSQL, Redis, N Rasa
 servers, one action server, N web apps), and every conversation's turns alternate
 between the N web apps, hence between the Rasa servers. Reports throughput, latency percentiles, errors, and the resident memory (RSS, peak
-while loaded) and CPU use of each process: Rasa, the action server, gunicorn with its
-workers, this load generator (it shares the machine's cores) and everything else on the
+while loaded) and CPU use of each process: Rasa, the action server, the web app
+(waitress), this load generator (it shares the machine's cores) and everything else on the
 machine ("other": another job competing for the cores shows there), with PostgreSQL and
 Redis in the scale-out profile; and the Rasa CPU time per turn, the cost that bounds the
 throughput. --think T makes each
@@ -186,7 +186,8 @@ def _listener(port: int) -> psutil.Process | None:
 
 
 def _gunicorn_master(process: psutil.Process) -> psutil.Process:
-    """The worker listens too (inherited socket): report the master with its workers."""
+    """Under gunicorn the worker listens too (inherited socket): report the master with its
+    workers. The web app now runs under waitress (one process): returned as it is."""
     parent = process.parent()
     if parent is not None and "gunicorn" in " ".join(parent.cmdline()):
         return parent

@@ -2,13 +2,16 @@
 
     action server  .venv/bin/python -m actions.server  (actions.url, default :5055)
     Rasa server    .venv-rasa/bin/rasa run             (rasa.url, default :5005)
-    web app        .venv/bin/gunicorn bot.wsgi:app     (web.host:web.port, default :8000)
+    web app        .venv/bin/python -m bot.serve       (web.host:web.port, default :8000)
+    retention job  .venv-rasa/bin/python -m stack.retention  (privacy.retention_days, stack/retention.py)
 
 `python -m stack` (what `make run` calls) starts them, waits until each is
 ready, prints the addresses and keeps running until Ctrl-C. The end-to-end tests use
 the same `Stack` class. Logs go to var/log/. Rasa's HTTP API is enabled only on
 127.0.0.1 and behind a token (generated per start unless rasa.token is set), which the
-web app uses for its readiness check.
+web app uses for its readiness check and to read which buttons it offered. Every process
+is started with umask 077: the files they create (Rasa's SQLite tracker store, the web
+app's database, logs) are readable by their owner only.
 """
 import os
 import secrets
@@ -25,6 +28,7 @@ from core import settings
 ROOT = settings.PROJECT_ROOT
 
 LOG_DIR = ROOT / "var" / "log"
+PRIVATE_UMASK = 0o077        # files of the services: owner only (0600)
 RASA_COLD_START = 180        # seconds; Rasa loads TensorFlow and the model (~60 s here)
 
 
@@ -51,11 +55,14 @@ class Service:
 
     def start(self) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        log = open(LOG_DIR / f"{self.name}.log", "ab")
+        path = LOG_DIR / f"{self.name}.log"
+        log = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        os.chmod(path, 0o600)
         # A process group of its own, so that stopping it also stops its children
-        # (gunicorn workers, Sanic workers).
+        # (Sanic workers).
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, **self.env}, start_new_session=True)
+                                        env={**os.environ, **self.env}, start_new_session=True,
+                                        umask=PRIVATE_UMASK)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_seconds
@@ -76,6 +83,23 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+@dataclass
+class Job(Service):
+    """A background process without an address (the retention job): ready once started."""
+
+    def wait_ready(self) -> None:
+        time.sleep(0.2)
+        if self.process is None or self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited at start; see {LOG_DIR / self.name}.log")
+
+
+def retention_job(name: str, endpoints: str, database: str, env: dict) -> Job:
+    """stack/retention.py in Rasa's virtualenv (SQLAlchemy for a PostgreSQL tracker store),
+    purging the tracker store of `endpoints` and the web app's `database`."""
+    return Job(name, [str(ROOT / ".venv-rasa/bin/python"), "-m", "stack.retention",
+                      "--endpoints", endpoints, "--database", database], "", 0, env)
 
 
 def start_all(services: list[Service]) -> None:
@@ -108,18 +132,21 @@ class Stack:
                "HTS_RASA_TOKEN": self.token, "HTS_WEB_PORT": str(urlparse(self.web_url).port),
                "PYTHONPATH": str(ROOT), **(extra_env or {})}
         self.env = env
+        endpoints = self._endpoints()
         self.services = [
             Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
                                 "--port", str(port_of(self.actions_url))],
                     f"{self.actions_url}/health", 120, env),
             Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
                              "--interface", "127.0.0.1", "--port", str(port_of(self.rasa_url)),
-                             "--credentials", "credentials.yml", "--endpoints", self._endpoints(),
+                             "--credentials", "credentials.yml", "--endpoints", endpoints,
                              "--model", "var/rasa"],
                     f"{self.rasa_url}/status?token={self.token}", RASA_COLD_START, env),
-            Service("web", [str(ROOT / ".venv/bin/gunicorn"), "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"],
+            Service("web", [str(ROOT / ".venv/bin/python"), "-m", "bot.serve"],
                     f"{self.web_url}/healthz", 60, env),
         ]
+        database = str(settings.project_path(env.get("HTS_WEB_DATABASE") or settings.get("web", "database")))
+        self.services.append(retention_job("retention", endpoints, database, env))
 
     def _endpoints(self) -> str:
         """endpoints.yml with this stack's action server address (set in the parsed file:

@@ -4,7 +4,10 @@
     Redis        lock store, shared by every Rasa server       (Debian's redis-server)
     N action servers       .venv/bin/python -m actions.server --port P
     M Rasa servers         rasa run --endpoints deploy/scaleout/endpoints.yml
-    K web apps             gunicorn bot.wsgi:app, stateless, each in front of one Rasa
+    K web apps             python -m bot.serve, stateless, each in front of one Rasa;
+                           rate-limit counters in Redis (web.ratelimit_storage_uri)
+    retention job          python -m stack.retention: PostgreSQL events and the web apps'
+                           database older than privacy.retention_days are deleted
 
     .venv/bin/python -m stack.scaleout [--rasa 2] [--actions 2] [--web 2]
 
@@ -249,10 +252,12 @@ class ScaleOut:
         for i, url in enumerate(self.web_urls):
             self.services.append(Service(
                 f"{name}-web-{i + 1}",
-                [str(ROOT / ".venv/bin/gunicorn"), "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"],
+                [str(ROOT / ".venv/bin/python"), "-m", "bot.serve"],
                 f"{url}/healthz", 60,
                 self._app_env(rasa_url=self.rasa_urls[i % rasa], actions_url=self.actions_urls[i % actions],
                               web_port=runner.port_of(url))))
+        self.services.append(runner.retention_job(f"{name}-retention", str(ENDPOINTS), str(self.database),
+                                                  self.rasa_env(0)))
 
     def rasa_env(self, i: int) -> dict:
         """What deploy/scaleout/endpoints.yml asks for, as compose or the chart would set it."""
@@ -271,6 +276,9 @@ class ScaleOut:
                  web_port: int | None = None) -> dict:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HTS_RASA_TOKEN": self.token,
                "HTS_WEB_DATABASE": str(self.database),
+               # one limit for all web apps (flask-limiter counters in Redis, db 2; the
+               # lock store uses db 1)
+               "HTS_WEB_RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{self.redis.port}/2",
                # one test client, many conversations: the per-address limit would throttle it
                "HTS_WEB_RATE_LIMIT_PER_MINUTE": "100000"}
         if rasa_url:

@@ -51,7 +51,8 @@ def body_of(case: dict) -> bytes:
 def test_corpus_is_broad():
     names = " ".join(c["name"].lower() for c in yaml.safe_load(CORPUS.read_text(encoding="utf-8")))
     for topic in ("empty", "100 kb", "emoji", "html", "sql", "english", "nfd", "telex", "arabic", "hebrew",
-                  "null", "control", "single word", "punctuation", "surrogate"):
+                  "null", "control", "single word", "punctuation", "surrogate", "personal data",
+                  "typed intent payload"):
         assert topic in names, topic
 
 

@@ -84,6 +84,9 @@ def make_app(tmp_path, closed_url):
             "web.trusted_proxy": False,
             "web.admin_token": "",
             "web.max_message_chars": DEFAULT_MAX_MESSAGE_CHARS,
+            "web.public_url": "",
+            "web.ratelimit_storage_uri": "memory://",
+            "web.admin_failures_per_minute": 5,
         }
         settings.update(overrides or {})
         return create_app(settings)
@@ -310,7 +313,8 @@ def test_cors_preflight(client):
     assert allowed.status_code == 204
     assert allowed.headers["Access-Control-Allow-Origin"] == PORTAL
     assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in allowed.headers["Access-Control-Allow-Headers"]
+    # flask-cors echoes the requested header names as the browser sent them
+    assert "content-type" in allowed.headers["Access-Control-Allow-Headers"].lower()
     denied = client.options("/api/chat", headers={
         "Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"})
     assert denied.status_code == 403
@@ -329,8 +333,14 @@ def test_same_origin_behind_a_trusted_proxy_that_rewrites_host(make_app):
     assert chat(make_app().test_client(), headers=headers).status_code == 403
     behind_proxy = make_app({"web.trusted_proxy": True}).test_client()
     assert chat(behind_proxy, headers=headers).status_code == 503
+    # The demo page's widget URL comes from web.public_url, never from (forwarded) Host.
     page = behind_proxy.get("/", headers={"X-Forwarded-Host": "tro-ly.example.gov.vn", "X-Forwarded-Proto": "https"})
+    assert 'src="/widget.js"' in page.get_data(as_text=True)
+    assert "tro-ly.example.gov.vn" not in page.get_data(as_text=True)
+    configured = make_app({"web.trusted_proxy": True, "web.public_url": "https://tro-ly.example.gov.vn/"}).test_client()
+    page = configured.get("/", headers={"X-Forwarded-Host": "evil.example.com"})
     assert 'src="https://tro-ly.example.gov.vn/widget.js"' in page.get_data(as_text=True)
+    assert "evil.example.com" not in page.get_data(as_text=True)
 
 
 def test_no_wildcard_by_default_and_origins_from_a_comma_separated_env_var(monkeypatch):
@@ -638,7 +648,12 @@ def test_unknown_plan_and_unknown_page_are_vietnamese_404_pages(client):
 def test_demo_page_embeds_the_widget_with_one_tag(client):
     html = client.get("/").get_data(as_text=True)
     assert "Cổng thông tin điện tử tỉnh" in html and "trang minh họa" in html
-    assert html.count('<script src="http://localhost/widget.js" data-title="Trợ lý hạ tầng số" async></script>') == 1
+    assert html.count('<script src="/widget.js" data-title="Trợ lý hạ tầng số" async></script>') == 1
+
+
+def test_demo_page_never_copies_a_forged_host_into_the_script_tag(client):
+    html = client.get("/", headers={"Host": "evil.example.com\"><x"}).get_data(as_text=True)
+    assert "evil.example.com" not in html and 'src="/widget.js"' in html
 
 
 def test_widget_files_are_served_and_never_build_html_from_strings(client):

@@ -41,6 +41,6 @@ ENV PYTHONPATH=/app \
 USER 1001
 EXPOSE 5055 8000
 # Action server by default (one process: it loads the embedding model and the index
-# once). The web app: command ["gunicorn", "-c", "bot/gunicorn.conf.py", "bot.wsgi:app"].
+# once). The web app: command ["python", "-m", "bot.serve"] (waitress, bot/serve.py).
 ENTRYPOINT []
 CMD ["python", "-m", "actions.server", "--host", "0.0.0.0", "--port", "5055"]

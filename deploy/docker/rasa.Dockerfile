@@ -13,6 +13,8 @@ WORKDIR /app
 COPY --chown=1001:0 nlu/ /app/nlu/
 COPY --chown=1001:0 core/ /app/core/
 COPY --chown=1001:0 data/knowledge/ /app/data/knowledge/
+# the retention job (stack/retention.py) runs from this image: it needs SQLAlchemy and psycopg2
+COPY --chown=1001:0 stack/__init__.py stack/runner.py stack/retention.py /app/stack/
 COPY --chown=1001:0 settings.yml /app/settings.yml
 COPY --chown=1001:0 credentials.yml /app/credentials.yml
 COPY --chown=1001:0 deploy/scaleout/endpoints.yml /app/endpoints.yml
