@@ -44,11 +44,11 @@ def check_actions(base_url: str, timeout: float) -> dict:
 
 def check_index() -> dict:
     try:
-        # Imported here: index.status is optional for the web app, and importing it may
+        # Imported here: index.retrieval.status is optional for the web app, and importing it may
         # load the search index, which only readiness needs.
         from index.retrieval.status import index_status
     except ImportError as error:
-        return {"ready": False, "detail": f"chưa có mô-đun index.status ({error})"}
+        return {"ready": False, "detail": f"chưa có mô-đun index.retrieval.status ({error})"}
     try:
         status = index_status()
         return {"ready": bool(status.get("ready")), "detail": str(status.get("detail", ""))}

@@ -538,14 +538,14 @@ def test_insights_with_an_unwritable_database_is_503(make_app, tmp_path):
 
 @pytest.fixture
 def fake_index(monkeypatch):
-    """index.status replaced by a module whose answer the test chooses."""
+    """index.retrieval.status replaced by a module whose answer the test chooses."""
     def install(ready: bool | None):
         if ready is None:
-            monkeypatch.setitem(sys.modules, "index.status", None)   # import raises ImportError
+            monkeypatch.setitem(sys.modules, "index.retrieval.status", None)   # import raises ImportError
             return
-        module = types.ModuleType("index.status")
+        module = types.ModuleType("index.retrieval.status")
         module.index_status = lambda: {"ready": ready, "detail": "fake"}
-        monkeypatch.setitem(sys.modules, "index.status", module)
+        monkeypatch.setitem(sys.modules, "index.retrieval.status", module)
     return install
 
 
@@ -556,7 +556,7 @@ def test_readyz_is_503_naming_every_part_that_is_down(client, fake_index):
     data = response.get_json()
     assert data["status"] == "not_ready"
     assert set(data["not_ready"]) == {"rasa", "actions", "index"}
-    assert "index.status" in data["checks"]["index"]["detail"]
+    assert "index.retrieval.status" in data["checks"]["index"]["detail"]
 
 
 def test_readyz_is_200_when_rasa_actions_and_index_are_ready(make_app, fake_index):
