@@ -1,38 +1,20 @@
-"""JSON errors of the API: one exception type, one place for the Vietnamese texts.
+"""JSON errors of the API: one exception type; the Vietnamese texts are in bot/messages.yml.
 
 Every error answer has the shape {"error": {"code": "...", "message": "..."}}; the
 message is what the widget shows the user, so it is Vietnamese and never echoes what
 the user typed.
 """
 import logging
+from pathlib import Path
 
+import yaml
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    "invalid_json": "Yêu cầu không hợp lệ: nội dung phải là JSON dạng {\"sender\": \"...\", \"message\": \"...\"}.",
-    "invalid_sender": "Mã người gửi không hợp lệ: chỉ gồm chữ không dấu, số và các ký tự _ . : - (tối đa 64 ký tự).",
-    "invalid_message": "Câu hỏi phải là một chuỗi văn bản.",
-    "empty_message": "Vui lòng nhập câu hỏi.",
-    "message_too_long": "Câu hỏi quá dài: vui lòng rút gọn còn tối đa {limit} ký tự.",
-    "body_too_large": "Yêu cầu quá lớn.",
-    "rate_limited": "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau {seconds} giây.",
-    "rasa_unavailable": "Trợ lý đang tạm ngừng hoạt động. Vui lòng thử lại sau ít phút.",
-    "rasa_timeout": "Trợ lý phản hồi quá lâu. Vui lòng thử lại.",
-    "rasa_bad_response": "Trợ lý gặp sự cố khi xử lý câu hỏi. Vui lòng thử lại sau.",
-    "assistant_unavailable": "Trợ lý tạm thời chưa trả lời được câu hỏi. Vui lòng thử lại sau ít phút.",
-    "invalid_feedback": "Phản hồi không hợp lệ: cần \"message_id\" và \"helpful\" (true hoặc false).",
-    "comment_too_long": "Góp ý quá dài: tối đa {limit} ký tự.",
-    "unknown_message": "Không tìm thấy câu trả lời cần đánh giá.",
-    "feedback_unavailable": "Tạm thời chưa ghi nhận được phản hồi. Vui lòng thử lại sau.",
-    "unauthorized": "Cần mã truy cập hợp lệ.",
-    "forbidden_origin": "Trang này không được phép gọi dịch vụ trợ lý.",
-    "not_found": "Không tìm thấy địa chỉ yêu cầu.",
-    "method_not_allowed": "Phương thức không được hỗ trợ cho địa chỉ này.",
-    "internal_error": "Đã có lỗi xảy ra. Vui lòng thử lại sau.",
-}
+MESSAGES: dict[str, str] = yaml.safe_load(
+    (Path(__file__).with_name("messages.yml")).read_text(encoding="utf-8"))["errors"]
 
 
 class ApiError(Exception):

@@ -27,6 +27,7 @@ COPY index/ /app/index/
 COPY var/models/ /app/var/models/
 COPY var/index/ /app/var/index/
 COPY data/ /app/data/
+COPY domain/ /app/domain/
 COPY settings.yml /app/settings.yml
 # /data: the web app's feedback database (a named volume takes this ownership when new)
 RUN chgrp -R 0 /app && chmod -R g=u /app && mkdir -p /app/var /data \
