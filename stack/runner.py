@@ -29,7 +29,8 @@ ROOT = settings.PROJECT_ROOT
 
 LOG_DIR = ROOT / "var" / "log"
 PRIVATE_UMASK = 0o077        # files of the services: owner only (0600)
-RASA_COLD_START = 180        # seconds; Rasa loads TensorFlow and the model (~60 s here)
+RASA_COLD_START = 600        # seconds at most; Rasa loads TensorFlow and the model (~60 s on a quiet
+                             # machine, 4 minutes seen with a load average of 8)
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:

@@ -43,7 +43,7 @@ from stack import runner
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "deploy" / "scaleout" / "endpoints.yml"
 DATABASE = "rasa"
-RASA_COLD_START = 300        # seconds; several Rasa servers loading TensorFlow on 2 cores
+RASA_COLD_START = 600        # seconds at most; several Rasa servers loading TensorFlow on 2 cores
 
 Service = runner.Service
 http_ok = runner.http_ok
