@@ -68,6 +68,8 @@ def form_stop_events() -> list[EventType]:
 
 
 class ActionAnswer(Action):
+    leaves_form = False     # ActionAnswerLeavingForm: the answer also ends the eligibility check
+
     def name(self) -> str:
         return "action_answer"
 
@@ -89,7 +91,18 @@ class ActionAnswer(Action):
         send(dispatcher, reply)
         # Another question while the eligibility check waits for an answer ends the check:
         # its question is not appended to every later answer (data/rules/eligibility.yml).
-        return (form_stop_events() if turn.form_active else []) + state_events(reply)
+        return (form_stop_events() if self.leaves_form else []) + state_events(reply)
+
+
+class ActionAnswerLeavingForm(ActionAnswer):
+    """Another question while the eligibility check waits: answered, and the check ends
+    (its own action, because Rasa's rules need the action that ends a loop to be one
+    that always does)."""
+
+    leaves_form = True
+
+    def name(self) -> str:
+        return "action_answer_leaving_form"
 
 
 class ValidateEligibilityForm(FormValidationAction):

@@ -104,8 +104,8 @@ def _continue(turn: Turn, question: Question) -> Question:
         merged.intent, merged.kind = question.intent, asked
     else:
         merged.intent = topic
-    if topic == "ask_document" and merged.intent == "ask_document":
-        merged.text = f"{state.get('text', '')} ; {turn.text}"
+    if topic in ("ask_document", "ask_plan_info") and merged.intent == topic:
+        merged.text = f"{state.get('text', '')} ; {turn.text}"     # its words say what is asked
     return merged
 
 
