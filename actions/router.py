@@ -41,9 +41,9 @@ def all_plan_ids() -> tuple[str, ...]:
 # Topics a later message can continue ("còn X thì sao?").
 VALUE_TOPICS = ("ask_target", "ask_status")
 TOPICS = (*VALUE_TOPICS, "ask_compare", "ask_duty", "ask_document", "ask_plan_info", "inform_province")
-# Intents whose message may be a follow-up; chitchat, programmes, places and the
-# eligibility check are read as they are unless the message names a plan subject.
-NEVER_FOLLOW_UPS = (*CHITCHAT, "out_of_scope", "ask_place")
+# Intents whose message is never a follow-up; programmes, places and the eligibility
+# check are read as they are unless the message names a plan subject.
+NEVER_FOLLOW_UPS = (*CHITCHAT, "out_of_scope")
 
 
 def _names_subject(question: Question) -> bool:
@@ -65,8 +65,11 @@ def is_follow_up_turn(turn: Turn) -> bool:
     if not state or state.get("intent") not in TOPICS or turn.intent in NEVER_FOLLOW_UPS:
         return False
     question = read_question(turn.text, turn.intent, turn.entities)
-    if turn.intent in ("ask_programme", "check_eligibility", "inform_household") and not _names_subject(question):
+    if turn.intent in ("ask_programme", "check_eligibility", "inform_household", "ask_place") and \
+            not _names_subject(question):
         return False
+    if turn.intent == "ask_place" and conversation.has_cue(turn.text, "place_change"):
+        return False                        # "Sở KH&ĐT giờ là sở nào?" asks about the rename
     if not _follow_up_wording(turn, question):
         return False
     names_place = bool(question.places or question.all_plans)

@@ -40,14 +40,14 @@ def _records(plan_ids, indicators, kind=None) -> list[ValueRecord]:
 
 
 def wanted_kind(question: Question) -> str:
-    """target | status | both. "both" when the question says neither (no "mục tiêu",
-    "hiện nay", year or status intent): the plan's status and target in one answer."""
+    """target | status | both. "both" for a value question that says neither (no
+    "mục tiêu", "hiện nay" or year): the plan's status and target in one answer."""
     if question.kind:
         return question.kind
     asked = question.kind_asked()
     if asked:
         return asked
-    return "status" if question.intent == "ask_status" else "target" if question.intent != "ask_target" else "both"
+    return "both" if question.intent in ("ask_target", "ask_status") else "target"
 
 
 MAX_SUMMARY_LINES = 14
@@ -55,7 +55,8 @@ MAX_SUMMARY_LINES = 14
 
 def summary(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
     """"Các mục tiêu của Tiền Giang?": every target (or status value) of the plan."""
-    kind = "status" if wanted_kind(question) == "status" else "target"
+    kind = "status" if wanted_kind(question) == "status" or (
+        question.intent == "ask_status" and not question.wants("target")) else "target"
     records = [r for r in kb.plans().values if r.plan in plan_ids and r.kind == kind]
     if question.years:
         records = [r for r in records if r.year in question.years] or records
