@@ -7,7 +7,7 @@ province-specific question names none and the conversation gives none, refuses t
 answer one province from another's plan, and falls back to retrieval — or to an
 honest "nothing reliable" — when no structured answer covers the question.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from actions import conversation
 from actions import knowledge_base as kb
