@@ -107,9 +107,18 @@ def _continue(turn: Turn, question: Question) -> Question:
         merged.intent, merged.kind = question.intent, asked
     else:
         merged.intent = topic
-    if topic in ("ask_document", "ask_plan_info") and merged.intent == topic:
-        merged.text = f"{state.get('text', '')} ; {turn.text}"     # its words say what is asked
+    if not _names_subject(question) and merged.intent == topic:
+        # "còn Tuyên Quang?" after "Bình Phước có những mục tiêu nào?": the previous
+        # question's words say what is asked; its place gives way to this message's.
+        merged.text = f"{_without_places(state.get('text', ''))} ; {turn.text}"
     return merged
+
+
+def _without_places(text: str) -> str:
+    """`text` with the places it names cut out."""
+    for place in sorted(regions.find_places(text), key=lambda p: -p.span[0]):
+        text = text[:place.span[0]] + text[place.span[1]:]
+    return text
 
 
 def _answer_pending(turn: Turn, question: Question) -> Question | None:
