@@ -12,11 +12,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import conversation
 from actions import knowledge_base as kb
 from actions.answers.eligibility import eligibility_result, household_from_text
 from actions.phrases import say
 from actions.reply import Reply
-from actions.router import Turn, eligibility_check_applies, route
+from actions.router import Turn, eligibility_check_applies, is_follow_up_turn, route
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +37,48 @@ def _turn(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
     return Turn(text=message.get("text") or "", intent=intent, entities=message.get("entities") or [],
-                context=tracker.get_slot("context"), pending=tracker.get_slot("pending_question"))
+                context=conversation.state_from_slots(tracker.current_slot_values()),
+                pending=tracker.get_slot(conversation.PENDING_SLOT),
+                home=tuple(tracker.get_slot(conversation.HOME_SLOT) or ()),
+                form_active=bool((tracker.active_loop or {}).get("name")))
+
+
+def state_events(reply: Reply) -> list[EventType]:
+    """The slot events that record what `reply` was about (actions/conversation.py):
+    a clarification keeps its question pending and the topic as it was; an answer with a
+    context replaces the whole topic; the user's own place is replaced when named."""
+    context = reply.context or {}
+    events: list[EventType] = [SlotSet(conversation.ANSWER_KIND_SLOT, reply.kind)]
+    if "home" in context:
+        events.append(SlotSet(conversation.HOME_SLOT, context["home"]))
+    if "pending" in context:
+        return events + [SlotSet(conversation.PENDING_SLOT, context["pending"])]
+    events.append(SlotSet(conversation.PENDING_SLOT, None))
+    if reply.context is not None:
+        events += [SlotSet(slot, value) for slot, value in conversation.topic_slot_values(context).items()]
+    return events
+
+
+FORM_SLOTS = ("household_type", "received_device", "bought_smartphone")
+
+
+def form_stop_events() -> list[EventType]:
+    """End the eligibility form and forget its answers."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(slot, None) for slot in FORM_SLOTS)]
 
 
 class ActionAnswer(Action):
+    leaves_form = False     # ActionAnswerLeavingForm: the answer also ends the eligibility check
+
     def name(self) -> str:
         return "action_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         turn = _turn(tracker)
-        if turn.intent == "inform_household" or (turn.intent == "check_eligibility" and eligibility_check_applies(turn)):
+        starts_form = not is_follow_up_turn(turn) and (
+            turn.intent == "inform_household" or (turn.intent == "check_eligibility" and eligibility_check_applies(turn)))
+        if starts_form and not turn.form_active:
             # The form asks what it still needs; a household named already is kept.
             household = household_from_text(turn.text)
             return ([SlotSet("household_type", household)] if household else []) + \
@@ -57,13 +89,20 @@ class ActionAnswer(Action):
             logger.exception("answering %r failed", turn.text)
             reply = Reply("fallback", say("utter_error"))
         send(dispatcher, reply)
-        context = reply.context or {}
-        if "pending" in context:
-            return [SlotSet("pending_question", context["pending"])]
-        events = [SlotSet("pending_question", None)]
-        if reply.context is not None:
-            events.append(SlotSet("context", reply.context))
-        return events
+        # Another question while the eligibility check waits for an answer ends the check:
+        # its question is not appended to every later answer (data/rules/eligibility.yml).
+        return (form_stop_events() if self.leaves_form else []) + state_events(reply)
+
+
+class ActionAnswerLeavingForm(ActionAnswer):
+    """Another question while the eligibility check waits: answered, and the check ends
+    (its own action, because Rasa's rules need the action that ends a loop to be one
+    that always does)."""
+
+    leaves_form = True
+
+    def name(self) -> str:
+        return "action_answer_leaving_form"
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -94,7 +133,7 @@ class ActionEligibilityResult(Action):
                                    tracker.get_slot("bought_smartphone"))
         send(dispatcher, reply)
         return [SlotSet("household_type", None), SlotSet("received_device", None),
-                SlotSet("bought_smartphone", None), SlotSet("context", reply.context)]
+                SlotSet("bought_smartphone", None), *state_events(reply)]
 
 
 class ActionCancelForm(Action):
@@ -103,6 +142,4 @@ class ActionCancelForm(Action):
 
     def run(self, dispatcher, tracker, domain):
         send(dispatcher, Reply("chitchat", say("utter_form_stopped")))
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("household_type", None),
-                SlotSet("received_device", None), SlotSet("bought_smartphone", None),
-                SlotSet("pending_question", None)]
+        return form_stop_events() + [SlotSet(conversation.PENDING_SLOT, None)]

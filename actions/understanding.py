@@ -41,6 +41,16 @@ def summary_words() -> frozenset[str]:
     return _word_set("summary_words")
 
 
+@lru_cache(maxsize=None)
+def _target_words() -> tuple[str, ...]:
+    return tuple(" ".join(phrase_text(p).split()) for p in knowledge.load("conversation.yml")["cues"]["target_words"])
+
+
+def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    folded = phrase_text(text)
+    return any(f" {phrase} " in folded for phrase in phrases)
+
+
 def has_cue(text: str, cue: str) -> bool:
     folded = phrase_text(text)
     return any(f" {phrase} " in folded for phrase in _cues()[cue])
@@ -131,6 +141,7 @@ class Question:
     indicators: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    kind: str | None = None      # target | status | both, when the conversation decided it
 
     @property
     def no_plan_places(self) -> list[Place]:
@@ -142,6 +153,17 @@ class Question:
 
     def wants(self, cue: str) -> bool:
         return has_cue(self.text, cue)
+
+    def kind_asked(self) -> str | None:
+        """target | status when the words say which ("mục tiêu", "hiện nay", a year),
+        else None. A status cue beats a weak target cue: "hiện nay đạt bao nhiêu?" asks
+        today's value, "mục tiêu hiện nay" a target."""
+        status, target = self.wants("status"), self.wants("target")
+        if status and (not target or not _has_phrase(self.text, _target_words())):
+            return "status"
+        if target or self.years:
+            return "target"
+        return None
 
     def topic_words(self) -> set[str]:
         """What the question names besides the place, the year and the words of asking

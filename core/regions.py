@@ -35,8 +35,10 @@ from core.text import fold
 
 PROVINCES_FILE = "provinces.yml"
 CHANGES_FILE = "administrative_changes.yml"
+LOCALITIES_FILE = "localities.yml"
 
 CORPUS = "corpus"        # a corpus province, under its old name
+LOCALITY = "locality"    # a former district / town of corpus provinces (or a ward named after it)
 NEW_UNIT = "new_unit"    # a unit of today that covers corpus plans
 NO_PLAN = "no_plan"      # recognised, but no plan in the corpus
 
@@ -137,6 +139,11 @@ def _provinces() -> dict:
 @lru_cache(maxsize=None)
 def _changes() -> dict:
     return knowledge.load(CHANGES_FILE)
+
+
+@lru_cache(maxsize=None)
+def _localities() -> dict:
+    return knowledge.load(LOCALITIES_FILE)
 
 
 def _corpus_row(plan_id: str) -> dict:
@@ -241,6 +248,12 @@ def _gazetteer() -> _Gazetteer:
                     fuzzy.setdefault(signature, []).append((key[position], entry))
     for key, value in joined.items():
         exact.setdefault(key, value)  # a real one-syllable name wins over a joined one
+    for entry, spelling in _locality_entries():
+        key = _key(spelling)
+        if key not in exact:          # a province's name wins over a district's
+            _add_spelling(exact, key, entry, spelling)
+    locality_prefixes = tuple(_key(_syllables(p)) for p in _localities().get("prefixes") or ())
+    prefixes = tuple(dict.fromkeys(prefixes + locality_prefixes))
 
     return _Gazetteer(
         exact=exact,
@@ -254,6 +267,33 @@ def _gazetteer() -> _Gazetteer:
         old_markers=tuple(map(_syllables, provinces.get("old_markers") or ())),
         max_syllables=max(len(key) for key in exact),
     )
+
+
+def _locality_entries() -> list[tuple[_Entry, tuple[str, ...]]]:
+    """Former districts and towns of the corpus provinces (localities.yml), one entry per
+    name: a name shared by several provinces ("Châu Thành") maps to all their plans."""
+    data = _localities()
+    rows = {row["old"]: row for row in _changes()["provinces"]}
+    by_name: dict[str, list[tuple[dict, dict]]] = {}
+    for province, units in data["provinces"].items():
+        if province not in rows:
+            raise ValueError(f"{LOCALITIES_FILE}: {province!r} is not a corpus province")
+        for unit in units:
+            by_name.setdefault(unit["name"], []).append((unit, rows[province]))
+    templates = data["note_templates"]
+    entries = []
+    for name, found in by_name.items():
+        if len(found) == 1:
+            unit, row = found[0]
+            note = templates["one"].format(Kind=unit["kind"][:1].upper() + unit["kind"][1:], name=name,
+                                           province=row["old"], new_kind=row["new_unit_kind"],
+                                           new_unit=row["new_unit"])
+        else:
+            note = templates["several"].format(name=name, provinces=", ".join(row["old"] for _, row in found))
+        entry = _Entry(name, LOCALITY, tuple(row["plan"] for _, row in found), note,
+                       ambiguous=any(unit.get("ambiguous") for unit, _ in found))
+        entries.append((entry, _syllables(name)))
+    return entries
 
 
 def _add_spelling(table: dict, key: tuple, entry: _Entry, spelling: tuple) -> None:

@@ -1,7 +1,12 @@
-"""Targets (mục tiêu) and current status (hiện trạng) of one or more plans."""
+"""Targets (mục tiêu) and current status (hiện trạng) of one or more plans; both, when
+the question asks for neither ("tỷ lệ hộ có cáp quang Tuyên Quang"). The words are
+responses in domain/responses/plans.yml."""
+from dataclasses import replace
+
 from actions import knowledge_base as kb
 from actions.answers import retrieval
 from actions.answers.places import plan_label, plan_reference
+from actions.phrases import say
 from actions.reply import Reply, number_text, record_source, short_section
 from actions.understanding import Question
 from index.plans.values import ValueRecord
@@ -25,8 +30,8 @@ def label_of(record: ValueRecord) -> str:
 
 
 def value_line(record: ValueRecord) -> str:
-    when = f"năm {record.year}" if record.year else "hiện trạng"
-    return f"{label_of(record)}: {format_value(record)} ({when})"
+    when = say("utter_value_year", year=record.year) if record.year else say("utter_value_now")
+    return say("utter_value_line", label=label_of(record), value=format_value(record), when=when)
 
 
 def _records(plan_ids, indicators, kind=None) -> list[ValueRecord]:
@@ -35,11 +40,14 @@ def _records(plan_ids, indicators, kind=None) -> list[ValueRecord]:
 
 
 def wanted_kind(question: Question) -> str:
-    if question.intent == "ask_status" and not question.wants("target"):
-        return "status"
-    if question.wants("status") and not question.wants("target"):
-        return "status"
-    return "target"
+    """target | status | both. "both" for a value question that says neither (no
+    "mục tiêu", "hiện nay" or year): the plan's status and target in one answer."""
+    if question.kind:
+        return question.kind
+    asked = question.kind_asked()
+    if asked:
+        return asked
+    return "both" if question.intent in ("ask_target", "ask_status") else "target"
 
 
 MAX_SUMMARY_LINES = 14
@@ -47,7 +55,8 @@ MAX_SUMMARY_LINES = 14
 
 def summary(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
     """"Các mục tiêu của Tiền Giang?": every target (or status value) of the plan."""
-    kind = wanted_kind(question)
+    kind = "status" if wanted_kind(question) == "status" or (
+        question.intent == "ask_status" and not question.wants("target")) else "target"
     records = [r for r in kb.plans().values if r.plan in plan_ids and r.kind == kind]
     if question.years:
         records = [r for r in records if r.year in question.years] or records
@@ -56,7 +65,7 @@ def summary(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
     shown = records[:MAX_SUMMARY_LINES]
     text = _text(shown, kind, [])
     if len(records) > len(shown):
-        text += f"\n(Còn {len(records) - len(shown)} chỉ tiêu khác; bạn có thể hỏi riêng từng chỉ tiêu.)"
+        text += "\n" + say("utter_more_indicators", count=len(records) - len(shown))
     return Reply(kind, text, [record_source(r) for r in shown], context=_context(question, plan_ids, kind))
 
 
@@ -66,51 +75,68 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
         asks_for_list = question.wants("target") or question.wants("status") or question.intent == "ask_status"
         return summary(question, plan_ids) if asks_for_list and not question.topic_words() else None
     kind = wanted_kind(question)
+    if kind == "both":
+        return _both(question, plan_ids)
     records = _records(plan_ids, question.indicators, kind)
     notes = []
     if not records:
         other = "target" if kind == "status" else "status"
         records = _records(plan_ids, question.indicators, other)
         if records:
-            notes.append("Kế hoạch không nêu mục tiêu cho chỉ tiêu này; dưới đây là số liệu hiện trạng."
-                         if kind == "target" else
-                         "Kế hoạch không nêu số liệu hiện trạng của chỉ tiêu này; dưới đây là mục tiêu.")
+            notes.append(say("utter_no_target_but_status" if kind == "target" else "utter_no_status_but_target"))
             kind = other
     if records and question.years and kind == "target":
         in_years = [r for r in records if r.year in question.years]
         if not in_years:
             years = ", ".join(str(y) for y in sorted({r.year for r in records if r.year}))
-            notes.append(f"Kế hoạch không đặt mục tiêu cho năm {', '.join(map(str, question.years))}; "
-                         f"mục tiêu có trong kế hoạch là của năm {years}.")
+            notes.append(say("utter_no_target_for_year", asked=", ".join(map(str, question.years)), years=years))
         else:
             records = in_years
-    names = ", ".join(indicator_by_id(i).name.lower() for i in question.indicators)
     if not records:
-        labels = " và ".join(plan_label(p) for p in plan_ids)
-        text = f"Kế hoạch của {labels} không nêu chỉ tiêu về {names}."
-        # The indicator may be read loosely from the question: quote what the plan does
-        # say on it, when the search finds a reliable passage.
-        passage = retrieval.answer_search(question, plan_ids)
-        if passage.kind == "search":
-            passage.text = f"{text} Nội dung liên quan trong kế hoạch:\n{passage.text}"
-            return passage
-        return Reply(kind, text, [], context=_context(question, plan_ids, kind))
+        return _not_in_plan(question, plan_ids, kind)
     return Reply(kind, _text(records, kind, notes), [record_source(r) for r in records],
                  context=_context(question, plan_ids, kind))
+
+
+def _not_in_plan(question: Question, plan_ids, kind: str) -> Reply:
+    names = ", ".join(indicator_by_id(i).name.lower() for i in question.indicators)
+    labels = " và ".join(plan_label(p) for p in plan_ids)
+    text = say("utter_indicator_not_in_plan", plans=labels, names=names)
+    # The indicator may be read loosely from the question: quote what the plan does
+    # say on it, when the search finds a reliable passage.
+    passage = retrieval.answer_search(question, plan_ids)
+    if passage.kind == "search":
+        passage.text = say("utter_related_passage", lead=text, passage=passage.text)
+        return passage
+    return Reply(kind if kind != "both" else "target", text, [], context=_context(question, plan_ids, kind))
+
+
+def _both(question: Question, plan_ids) -> Reply:
+    """Status first, then the targets of the asked years (all years when none)."""
+    status = _records(plan_ids, question.indicators, "status")
+    targets = _records(plan_ids, question.indicators, "target")
+    if not status or not targets:
+        kind = "status" if status else "target"
+        return answer_values(replace(question, kind=kind), plan_ids) if (status or targets) else \
+            _not_in_plan(question, plan_ids, "target")
+    text = "\n\n".join([_text(status, "status", []), _text(targets, "target", [])])
+    records = status + targets
+    return Reply("target", text, [record_source(r) for r in records],
+                 context=_context(question, plan_ids, "both"))
 
 
 def _text(records: list[ValueRecord], kind: str, notes: list[str]) -> str:
     blocks = []
     for plan_id in dict.fromkeys(r.plan for r in records):
         mine = sorted((r for r in records if r.plan == plan_id), key=lambda r: (r.year or 0, r.line))
-        heading = ("Mục tiêu" if kind == "target" else "Hiện trạng (số liệu khi lập kế hoạch)") + \
-            f" theo {plan_reference(plan_id)}:"
+        heading = say("utter_targets_heading" if kind == "target" else "utter_status_heading",
+                      plan=plan_reference(plan_id))
         lines = [f"• {value_line(r)}" for r in mine]
         sources = ", ".join(dict.fromkeys(short_section(r.section) for r in mine))
-        blocks.append("\n".join([heading, *lines, f"Nguồn: {sources}."]))
+        blocks.append("\n".join([heading, *lines, say("utter_sources_line", sections=sources)]))
     return "\n\n".join(notes + blocks)
 
 
 def _context(question: Question, plan_ids, kind: str) -> dict:
     return {"intent": "ask_status" if kind == "status" else "ask_target", "plan_ids": list(plan_ids),
-            "indicators": question.indicators, "years": question.years}
+            "indicators": question.indicators, "years": question.years, "kind": kind}
