@@ -40,17 +40,19 @@ class _Strict(dict):
         raise KeyError(f"response variable {{{key}}} has no value")
 
 
-def say(name: str, **values) -> str:
-    """The text of response `name` (its first variation) with `values` filled in.
+def say(response: str, /, **values) -> str:
+    """The text of `response` (its first variation) with `values` filled in.
 
     Raises KeyError for an unknown response or a variable without a value."""
     try:
-        template = responses()[name][0]["text"]
+        template = responses()[response][0]["text"]
     except KeyError:
-        raise KeyError(f"no response {name} in {DOMAIN_DIR}") from None
+        raise KeyError(f"no response {response} in {DOMAIN_DIR}") from None
     return template.format_map(_Strict(values))
 
 
-def buttons(name: str) -> list[dict]:
-    """The buttons of response `name` ([] when it has none): [{"title", "payload"}]."""
-    return list(responses()[name][0].get("buttons") or [])
+def buttons(response: str, /, **values) -> list[dict]:
+    """The buttons of `response` ([] when it has none): [{"title", "payload"}], with
+    `values` filled into both."""
+    return [{key: text.format_map(_Strict(values)) for key, text in button.items()}
+            for button in responses()[response][0].get("buttons") or []]

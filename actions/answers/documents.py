@@ -4,44 +4,46 @@ import re
 
 from actions import knowledge_base as kb
 from actions.answers.places import plan_reference
+from actions.phrases import say
 from actions.reply import Reply, plan_source, record_source, short_section
 from actions.understanding import Question, find_document_field
 from index.plans.catalog import PlanInfo
+from core import knowledge
 from core.text import fold
 
-_REFERENCE_KINDS = ("nghị quyết", "quyết định", "công văn", "tờ trình", "thông tư", "chỉ thị", "kế hoạch")
 _CATALOGUE_FIELDS = ("signer", "number", "date", "status", "period")
 
 
 def _date_text(value: str) -> str:
+    """"2023-12-26" → "ngày 26/12/2023"; "2023-10" and "2024" say what the document leaves out."""
     parts = value.split("-")
     if len(parts) == 3:
-        return f"ngày {int(parts[2])}/{int(parts[1])}/{parts[0]}"
+        return say("utter_date_full", day=int(parts[2]), month=int(parts[1]), year=parts[0])
     if len(parts) == 2:
-        return f"tháng {int(parts[1])}/{parts[0]} (văn bản không ghi ngày)"
-    return f"năm {parts[0]} (văn bản không ghi ngày, tháng)" if value else "văn bản không ghi ngày"
+        return say("utter_date_month", month=int(parts[1]), year=parts[0])
+    return say("utter_date_year", year=parts[0]) if value else say("utter_date_none")
 
 
 def _status_text(info: PlanInfo) -> str:
-    return "bản dự thảo (chưa ký ban hành)" if info.status == "draft" else "bản đã ký ban hành"
+    return say("utter_status_draft" if info.status == "draft" else "utter_status_issued")
 
 
 def _catalogue_line(info: PlanInfo, field: str) -> str:
     if field == "signer":
         if info.signer:
-            return f"Người ký: {info.signer} ({info.signer_title})."
-        return "Bản trong dữ liệu là dự thảo, chưa có người ký."
+            return say("utter_doc_signer", signer=info.signer, title=info.signer_title)
+        return say("utter_doc_no_signer")
     if field == "number":
-        return f"Số hiệu: {info.number}." if info.number else "Bản trong dữ liệu chưa ghi số hiệu (để trống)."
+        return say("utter_doc_number", number=info.number) if info.number else say("utter_doc_no_number")
     if field == "date":
-        return f"Thời gian: {_date_text(info.date)}."
+        return say("utter_doc_date", date=_date_text(info.date))
     if field == "status":
-        return f"Tình trạng: {_status_text(info)}."
-    return f"Giai đoạn: {info.period}."
+        return say("utter_doc_status", status=_status_text(info))
+    return say("utter_doc_period", period=info.period)
 
 
 def _summary(info: PlanInfo) -> list[str]:
-    return [f"Tên: {info.title}.", *(_catalogue_line(info, field) for field in _CATALOGUE_FIELDS)]
+    return [say("utter_doc_title", title=info.title), *(_catalogue_line(info, field) for field in _CATALOGUE_FIELDS)]
 
 
 def _end_source(plan_id: str) -> dict:
@@ -61,18 +63,17 @@ def _preamble_source(plan_id: str) -> dict:
 def _facts(plan_id: str, kind: str, question: str) -> list:
     facts = [f for f in kb.plans().document_facts if f.plan == plan_id and f.kind == kind]
     if kind == "legal_basis":
-        wanted = [k for k in _REFERENCE_KINDS if fold(k) in fold(question)]
+        wanted = [k for k in knowledge.load("document_fields.yml")["reference_kinds"] if fold(k) in fold(question)]
         if wanted:
             narrowed = [f for f in facts if any(r.lower().startswith(wanted[0]) for r in f.references)]
             facts = narrowed or facts
     return facts
 
 
-_OPENER = re.compile(r"^(Căn cứ|Thực hiện)\s+")
-
-
 def _fact_lines(facts) -> list[str]:
-    return [f"• {_OPENER.sub('', f.text)} ({short_section(f.section)})" for f in facts]
+    openers = "|".join(map(re.escape, knowledge.load("document_fields.yml")["quoted_openers"]))
+    opener = re.compile(rf"^({openers})\s+")
+    return [f"• {opener.sub('', f.text)} ({short_section(f.section)})" for f in facts]
 
 
 def answer_document(question: Question, plan_ids: tuple[str, ...]) -> Reply:
@@ -87,8 +88,8 @@ def answer_document(question: Question, plan_ids: tuple[str, ...]) -> Reply:
             sources.append(_end_source(plan_id) if field in ("signer", "status") else _preamble_source(plan_id))
         else:
             facts = _facts(plan_id, field, question.text)
-            lines = _fact_lines(facts) or ["Kế hoạch không có nội dung này."]
+            lines = _fact_lines(facts) or [say("utter_doc_field_absent")]
             sources += [record_source(f) for f in facts] or [_preamble_source(plan_id)]
-        blocks.append("\n".join([f"{header}:", *lines]))
+        blocks.append("\n".join([say("utter_doc_heading", plan=header), *lines]))
     context = {"intent": "ask_document", "plan_ids": list(plan_ids), "field": field}
     return Reply("document", "\n\n".join(blocks), sources, context=context)

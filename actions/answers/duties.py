@@ -1,12 +1,12 @@
 """Duties of agencies in the plans ("Tổ chức thực hiện"), deadlines first."""
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label
+from actions.phrases import say
 from actions.reply import Reply, record_source, short_section
 from actions.understanding import Question, stopwords
 from core import regions
 from index.plans.duties import DutyRecord
-from core.text import fold
-from core.vocabulary import agencies, agency_by_id, phrase_text
+from core.vocabulary import agencies, agency_by_id, agency_changes, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
 MAX_GROUP_DUTIES = 3    # of a group heading that also binds the agency ("Các sở, ban, ngành")
@@ -22,13 +22,10 @@ def _covering(agency_id: str) -> set[str]:
 
 def successor_note(label: str) -> str:
     """"Sở Thông tin và Truyền thông" → what became of it in 2025, from the data."""
-    folded = " ".join(fold(label).split())
-    for change in kb.changes()["agencies"]:
-        names = [change["old"], *change.get("aliases", [])]
-        if any(" ".join(fold(name).split()) in folded for name in names):
-            if change["change"] == "abolished":
-                return change["note"]
-            return f"Nay là {change['new']}: {change['note']}"
+    for change in agency_changes(label)[:1]:
+        if change["change"] == "abolished":
+            return change["note"]
+        return say("utter_agency_renamed", new=change["new"], note=change["note"])
     return ""
 
 
@@ -46,10 +43,11 @@ def _duty_lines(record: DutyRecord, focus: set[str] = frozenset()) -> list[str]:
         if duty.items:
             line += " " + "; ".join(item.rstrip(".;") for item in duty.items) + "."
         if duty.deadlines:
-            line = f"[Thời hạn: {'; '.join(duty.deadlines)}] {line}"
+            line = say("utter_duty_deadline", deadlines="; ".join(duty.deadlines), duty=line)
         lines.append(f"• {line}")
     if len(record.duties) > MAX_DUTIES:
-        lines.append(f"• … và {len(record.duties) - MAX_DUTIES} nhiệm vụ khác (xem {short_section(record.section)}).")
+        lines.append("• " + say("utter_duty_more", count=len(record.duties) - MAX_DUTIES,
+                                section=short_section(record.section)))
     return lines
 
 
@@ -100,19 +98,22 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str]) -> tuple[str, lis
     lines = []
     if own:
         for record in own:
-            lines.append(f"{header} — {record.agency_label} ({short_section(record.section)}):")
+            lines.append(say("utter_duty_heading", header=header, agency=record.agency_label,
+                             section=short_section(record.section)))
             lines += _duty_lines(record, focus)
             if note := successor_note(record.agency_label):
-                lines.append(f"Lưu ý: {note}")
+                lines.append(say("utter_duty_successor", note=note))
     else:
-        lines.append(f"{header}: kế hoạch không có mục nhiệm vụ riêng cho {name}.")
+        lines.append(say("utter_duty_no_own_section", header=header, agency=name))
         mentions = _mentions(plan_id, agency_id)
         if mentions:
-            lines.append(f"{name} được nhắc đến trong nhiệm vụ của cơ quan khác:")
-            lines += [f"• {record.agency_label} ({short_section(record.section)}): {text}" for record, text in mentions]
+            lines.append(say("utter_duty_mentioned_by_others", agency=name))
+            lines += ["• " + say("utter_duty_mention", agency=record.agency_label,
+                                 section=short_section(record.section), text=text) for record, text in mentions]
             own = [record for record, _ in mentions]     # cited first: the answer rests on them
     for record in groups:
-        lines.append(f"Nhiệm vụ chung giao cho {record.agency_label} ({short_section(record.section)}):")
+        lines.append(say("utter_duty_group_heading", agency=record.agency_label,
+                         section=short_section(record.section)))
         lines += _duty_lines(record, focus)[:MAX_GROUP_DUTIES]
     return "\n".join(lines), own + groups
 
@@ -141,11 +142,12 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...]) -> Reply | N
              for d in r.duties if d.deadlines]
     if not found:
         return None
-    lines = [f"• {r.province} ({short_section(r.section)}): {'; '.join(d.deadlines)} — {d.text}" for r, d in found]
+    lines = ["• " + say("utter_deadline_line", province=r.province, section=short_section(r.section),
+                        deadlines="; ".join(d.deadlines), duty=d.text) for r, d in found]
     others = [regions.province_of_plan(p) for p in plan_ids if p not in {r.plan for r, _ in found}]
-    text = f"Thời hạn giao cho {agency_by_id(agency_id).name.lower()} trong các kế hoạch:\n" + "\n".join(lines)
+    text = "\n".join([say("utter_deadlines_heading", agency=agency_by_id(agency_id).name.lower()), *lines])
     if others:
-        text += f"\nKế hoạch của {', '.join(others)} không nêu thời hạn cho cơ quan này."
+        text += "\n" + say("utter_deadlines_none_in", provinces=", ".join(others))
     return Reply("duty", text, [record_source(r) for r, _ in found],
                  context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": question.agencies})
 
@@ -154,9 +156,10 @@ def agencies_of(plan_id: str) -> Reply:
     """No agency named: list the plan's agencies as buttons."""
     records = [r for r in kb.plans().duties if r.plan == plan_id]
     province = regions.province_of_plan(plan_id)
-    buttons = [{"title": r.agency_label[:60], "payload": f"Nhiệm vụ của {agency_by_id(r.agency).name} {province}"}
+    buttons = [{"title": r.agency_label[:60],
+                "payload": say("utter_agency_duty_payload", agency=agency_by_id(r.agency).name, province=province)}
                for r in records][:8]
     names = "; ".join(r.agency_label for r in records)
-    text = f"Kế hoạch của {plan_label(plan_id)} giao nhiệm vụ cho: {names}. Bạn muốn xem nhiệm vụ của cơ quan nào?"
+    text = say("utter_agencies_of_plan", province_label=plan_label(plan_id), agencies=names)
     return Reply("clarify", text, [record_source(records[0])] if records else [], buttons,
                  context={"intent": "ask_duty", "plan_ids": [plan_id]})

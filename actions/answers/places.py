@@ -1,10 +1,12 @@
 """Places: old and new province names, plans that exist, plans that do not."""
 from actions import knowledge_base as kb
+from actions.phrases import buttons as response_buttons
+from actions.phrases import say
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
 from core import regions
+from core.vocabulary import agency_changes
 from index.plans.catalog import load_catalog
-from core.text import fold
 
 
 def _province_row(plan_id: str) -> dict | None:
@@ -16,11 +18,11 @@ def plan_label(plan_id: str) -> str:
     row = _province_row(plan_id)
     if row is None:                     # a plan added to the catalogue after the reorganisation data
         info = next(i for i in load_catalog() if i.id == plan_id)
-        return f"tỉnh {info.province}"
-    label = f"{row['old_kind']} {row['old']}"
-    if row["new_unit"] != row["old"]:
-        label += f" (nay thuộc {row['new_unit_kind']} {row['new_unit']})"
-    return label
+        return say("utter_plan_province", kind="tỉnh", name=info.province)
+    if row["new_unit"] == row["old"]:
+        return say("utter_plan_province", kind=row["old_kind"], name=row["old"])
+    return say("utter_plan_province_now", kind=row["old_kind"], name=row["old"],
+               new_kind=row["new_unit_kind"], new_name=row["new_unit"])
 
 
 def plan_reference(plan_id: str) -> str:
@@ -28,9 +30,10 @@ def plan_reference(plan_id: str) -> str:
     plan without a number "kế hoạch (dự thảo) của tỉnh Sóc Trăng (...)": how an answer
     cites the document in its text (the full title is in the sources)."""
     info = kb.plans().plan(plan_id).info
-    document = f"Kế hoạch số {info.number}" if info.number else \
-        "kế hoạch" + (" (dự thảo)" if info.status == "draft" else "")
-    return f"{document} của {plan_label(plan_id)}"
+    if info.number:
+        return say("utter_plan_numbered", number=info.number, province_label=plan_label(plan_id))
+    return say("utter_plan_draft" if info.status == "draft" else "utter_plan_unnumbered",
+               province_label=plan_label(plan_id))
 
 
 def plan_intro_source(plan_id: str) -> dict:
@@ -46,20 +49,8 @@ def covered_provinces() -> str:
 def no_plan(question: Question) -> Reply:
     names = ", ".join(dict.fromkeys(place.name for place in question.no_plan_places))
     notes = " ".join(question.place_notes)
-    text = (f"Dữ liệu hiện chưa có kế hoạch phát triển hạ tầng số của {names}, nên tôi không trả lời "
-            f"thay bằng kế hoạch của tỉnh khác. {notes}\n"
-            f"Các kế hoạch đang có: {covered_provinces()}.").replace("  ", " ")
+    text = say("utter_no_plan_for_place", names=names, notes=notes, plans=covered_provinces()).replace("  ", " ")
     return Reply("no_plan", text.strip())
-
-
-def _agency_changes(text: str) -> list[dict]:
-    folded = f" {' '.join(fold(text).split())} "
-    found = []
-    for change in kb.changes()["agencies"]:
-        names = [change["old"], *change.get("aliases", [])]
-        if any(f" {' '.join(fold(name).split())} " in folded for name in names):
-            found.append(change)
-    return found
 
 
 def _source_of(entry: dict, section: str) -> dict:
@@ -75,18 +66,17 @@ def place_change(question: Question) -> Reply:
         if place.note:
             lines.append(place.note)
         elif place.plan_ids:
-            lines.append(f"Tỉnh {place.name} không thay đổi tên trong đợt sắp xếp từ 01/07/2025.")
+            lines.append(say("utter_province_unchanged", name=place.name))
         else:
-            lines.append(f"Dữ liệu của tôi chỉ ghi việc sáp nhập liên quan đến các tỉnh có kế hoạch "
-                         f"({covered_provinces()}); tôi chưa có thông tin đã kiểm chứng về {place.name}.")
+            lines.append(say("utter_place_unknown_change", plans=covered_provinces(), name=place.name))
         sources += [plan_intro_source(plan_id) for plan_id in place.plan_ids]
-    for change in _agency_changes(question.text):
+    for change in agency_changes(question.text):
         lines.append(change["note"])
-        sources.append(_source_of(change, "Sắp xếp cơ quan năm 2025"))
+        sources.append(_source_of(change, say("utter_section_agency_changes")))
     if not lines:
         rows = kb.changes()["provinces"]
         lines = [row["note"] for row in rows]
-        sources = [_source_of(kb.changes()["reorganisation"], "Sắp xếp đơn vị hành chính năm 2025")]
+        sources = [_source_of(kb.changes()["reorganisation"], say("utter_section_reorganisation"))]
     reorganisation = kb.changes()["reorganisation"]
     if question.places:
         sources.append(_source_of(reorganisation, reorganisation["title"]))
@@ -99,15 +89,10 @@ def province_intro(question: Question) -> Reply:
     if question.no_plan_places and not question.plan_ids:
         return no_plan(question)
     notes = " ".join(question.place_notes)
-    buttons = []
-    for plan_id in question.plan_ids:
-        province = regions.province_of_plan(plan_id)
-        buttons += [
-            {"title": f"Mục tiêu của {province}", "payload": f"Các mục tiêu chính của kế hoạch hạ tầng số {province}"},
-            {"title": f"Nhiệm vụ các sở ở {province}", "payload": f"Nhiệm vụ của Sở Thông tin và Truyền thông {province}"},
-        ]
+    buttons = [button for plan_id in question.plan_ids
+               for button in response_buttons("utter_province_intro_buttons",
+                                              province=regions.province_of_plan(plan_id))]
     labels = " và ".join(plan_label(plan_id) for plan_id in question.plan_ids)
-    text = f"{notes} Tôi có kế hoạch phát triển hạ tầng số của {labels}. Bạn muốn hỏi gì: mục tiêu, " \
-           f"hiện trạng, nhiệm vụ của các cơ quan hay thông tin văn bản?"
+    text = say("utter_province_intro", notes=notes, plans=labels)
     return Reply("clarify", text.strip(), [plan_intro_source(p) for p in question.plan_ids], buttons[:6],
                  context={"intent": "inform_province", "plan_ids": list(question.plan_ids)})

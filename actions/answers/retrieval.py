@@ -5,6 +5,7 @@ import logging
 
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label, plan_reference
+from actions.phrases import say
 from actions.reply import Reply, plan_source, short_section
 from actions.understanding import Question
 from core import settings
@@ -38,18 +39,11 @@ def _hit_source(hit: Hit) -> dict:
 
 
 def fallback(question: Question) -> Reply:
-    text = ("Tôi chưa tìm thấy thông tin đủ tin cậy cho câu hỏi này trong các kế hoạch và dữ liệu "
-            "chương trình mà tôi có, nên không trả lời để tránh sai. Bạn có thể hỏi về: mục tiêu và hiện "
-            "trạng hạ tầng số của các tỉnh, nhiệm vụ của các sở, ngành, hỗ trợ điện thoại thông minh cho hộ "
-            "nghèo, lộ trình tắt sóng 2G.")
-    return Reply("fallback", text, context={"intent": "fallback"})
+    return Reply("fallback", say("utter_search_fallback"), context={"intent": "fallback"})
 
 
 def unavailable() -> Reply:
-    text = ("Chức năng tra cứu nội dung văn bản kế hoạch đang tạm ngừng, nên tôi chưa trả lời được câu hỏi này. "
-            "Bạn vẫn có thể hỏi về mục tiêu, hiện trạng, nhiệm vụ của các sở, ngành, hỗ trợ điện thoại thông minh "
-            "hoặc lộ trình tắt sóng 2G, hoặc thử lại sau ít phút.")
-    return Reply("fallback", text, context={"intent": "fallback"})
+    return Reply("fallback", say("utter_search_unavailable"), context={"intent": "fallback"})
 
 
 def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int = 3) -> Reply:
@@ -65,11 +59,11 @@ def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int =
     if not hits:
         return fallback(question)
     best = hits[0]
-    lines = [f"Theo {plan_reference(best.plan)}, {short_section(best.section)}:",
-             f"“{excerpt(best, question.text)}”"]
+    lines = [say("utter_search_passage", plan=plan_reference(best.plan), section=short_section(best.section),
+                 excerpt=excerpt(best, question.text))]
     others = [hit for hit in hits[1:] if hit.plan != best.plan][:1]
     for hit in others:
-        lines.append(f"Nội dung liên quan trong kế hoạch của {plan_label(hit.plan)}, {short_section(hit.section)}: "
-                     f"“{excerpt(hit, question.text)}”")
+        lines.append(say("utter_search_related", province_label=plan_label(hit.plan),
+                         section=short_section(hit.section), excerpt=excerpt(hit, question.text)))
     return Reply("search", "\n".join(lines), [_hit_source(h) for h in [best, *others]],
                  context={"intent": "ask_plan_info", "plan_ids": list(plan_ids or ())})
