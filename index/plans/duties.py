@@ -45,6 +45,7 @@ class DutyRecord:
     plan: str
     anchor: str
     line: int
+    page: int = 0            # printed page of the heading; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -103,5 +104,5 @@ def extract_duties(plan: Plan) -> list[DutyRecord]:
             province=plan.info.province, agency=agency.id, agency_label=label,
             duties=_group_duties(section.lines), section=section.path_text,
             document=plan.info.document, plan=plan.id, anchor=section.anchor,
-            line=section.line))
+            line=section.line, page=section.page))
     return records

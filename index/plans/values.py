@@ -33,6 +33,7 @@ class ValueRecord:
     anchor: str
     line: int
     denominator: int | None = None     # "172/172 xã": value 172 of 172
+    page: int = 0                      # printed page of the line; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -218,7 +219,7 @@ def _line_records(plan: Plan, section: Section, line: Line, kind: str, year: int
                 indicator=indicator.id if indicator else "", label=label.strip(" :."),
                 value=match.value, unit=_unit(match, indicator), qualifier=match.qualifier,
                 text=line.text, section=section.path_text, document=plan.info.document,
-                plan=plan.id, anchor=section.anchor, line=line.number,
+                plan=plan.id, anchor=section.anchor, line=line.number, page=line.page,
                 denominator=None if _per_hundred(match) else match.denominator)
 
 
