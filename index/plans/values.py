@@ -211,6 +211,20 @@ def extract_values(plan: Plan) -> list[ValueRecord]:
     return records
 
 
+def unclassified_values(plan: Plan) -> list[ValueRecord]:
+    """Values with a known indicator written under no "Mục tiêu" / "Hiện trạng" heading
+    (kind "unclassified"): a target list an operator forgot to put under its heading.
+    They are not answered from; `index preview` and `index show` warn about them."""
+    records = []
+    for section in plan.sections():
+        if section.style in ("preamble", "end") or _section_kind(section) is not None:
+            continue
+        for line in section.lines:
+            records.extend(record for record in _line_records(plan, section, line, "unclassified", None)
+                           if record.indicator)
+    return records
+
+
 def _line_records(plan: Plan, section: Section, line: Line, kind: str, year: int | None):
     for clause in _clauses(line.text):
         for match, label, indicator in _records_for_clause(clause, line.text):
