@@ -8,9 +8,11 @@ Warnings, each a string starting with one of:
     "no target values"                     a "Mục tiêu" heading, but no value under it
     "values outside a MỤC TIÊU heading"    target-like values under another heading
     "unknown indicator: <label>"           a labelled % / Mbps value the vocabulary lacks
+    "unknown agency: <heading>"            a "Tổ chức thực hiện" subsection naming no known agency
     "OCR confidence below <n>"             scanned pages Tesseract read with low confidence
 """
 from core.text import fold
+from index.plans.duties import unknown_agencies
 from index.plans.readers import OCR_CONFIDENCE_WARNING, Document
 from index.plans.sections import Plan
 from index.plans.values import ValueRecord, unclassified_values
@@ -45,6 +47,10 @@ def plan_warnings(plan: Plan, values: list[ValueRecord], document: Document | No
         if not value.indicator:
             warnings.append(f"unknown indicator: {value.label!r} = {value.value:g} {value.unit} "
                             f"({_where(value)})")
+    for section in unknown_agencies(plan):
+        page = f", trang {section.page}" if section.page else ""
+        warnings.append(f"unknown agency: {section.heading!r} (dòng {section.line}{page}); "
+                        "nhiệm vụ của mục này chưa được trích xuất")
     if document is not None:
         low = sorted(page for page, confidence in document.ocr_confidence.items()
                      if confidence < OCR_CONFIDENCE_WARNING)

@@ -85,7 +85,8 @@ def _period(title: str) -> str:
     return ""
 
 
-def _province(title: str, header: list[str]) -> str:
+def _province(title: str) -> str:
+    """The province or city the title names ("... tỉnh Tiền Giang giai đoạn ..."), else ""."""
     if match := _UNIT.search(title):
         words = match.group(2).split()
         # The unit's name ends at the first word that is not capitalised.
@@ -95,9 +96,7 @@ def _province(title: str, header: list[str]) -> str:
                 break
             name.append(word)
         return " ".join(name)
-    for line in header:             # "Tiền Giang, ngày 26 tháng 12 năm 2023"
-        if "ngày" in line and "," in line:
-            return line.split(",")[0].strip()
+    # The place before the date ("Tân Phú, ngày ...") may be a commune: not a guess we make.
     return ""
 
 
@@ -130,7 +129,7 @@ def propose_catalog(text: str, file_name: str) -> dict:
     lines = _lines(text)
     header = _header(lines)
     title = _title(header)
-    province = _province(title, header)
+    province = _province(title)
     signer, signer_title = _signature(lines)
     draft = any("du thao" in fold(line) for line in header) or not signer
     return {

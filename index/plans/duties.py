@@ -75,6 +75,20 @@ def implementation_sections(plan: Plan) -> list[Section]:
     return found
 
 
+# Subsections of "Tổ chức thực hiện" that are clauses of the document, not agencies
+# (index/plans/document_facts.py reads them).
+_DOCUMENT_CLAUSES = ("chuyen tiep", "kinh phi", "bao cao")
+
+
+def unknown_agencies(plan: Plan) -> list[Section]:
+    """Subsections of "Tổ chức thực hiện" whose heading names no agency of the
+    vocabulary (data/knowledge/agencies.yml): their duties are not extracted, so
+    `index preview` / `index show` warn about them."""
+    return [section for section in implementation_sections(plan)
+            if agency_for_label(_agency_label(section)) is None
+            and not any(clause in fold(section.title) for clause in _DOCUMENT_CLAUSES)]
+
+
 def _group_duties(lines: list[Line]) -> list[Duty]:
     duties: list[Duty] = []
     parent_depth = None           # depth of a duty that introduced sub-items with ":"
