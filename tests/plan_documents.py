@@ -31,7 +31,21 @@ def _paragraphs(text: str) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def to_docx(text: str, path: Path, running_title: str) -> Path:
+# Two columns side by side, as the header ("ỦY BAN NHÂN DÂN | CỘNG HÒA ...") and the
+# signature block ("Nơi nhận: ... | TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / name") are laid out.
+Columns = tuple[list[str], list[str]]
+
+
+def _docx_columns(document, columns: Columns) -> None:
+    table = document.add_table(rows=1, cols=2)
+    for cell, lines in zip(table.rows[0].cells, columns):
+        cell.paragraphs[0].text = lines[0]
+        for line in lines[1:]:
+            cell.add_paragraph(line)
+
+
+def to_docx(text: str, path: Path, running_title: str,
+            header: Columns | None = None, signature: Columns | None = None) -> Path:
     import docx
     from docx.enum.text import WD_BREAK
 
@@ -39,6 +53,8 @@ def to_docx(text: str, path: Path, running_title: str) -> Path:
     section = document.sections[0]
     section.header.paragraphs[0].text = running_title
     section.footer.paragraphs[0].text = f"{running_title} — bản gửi xin ý kiến"
+    if header:
+        _docx_columns(document, header)
     for number, (line, bold, heading) in enumerate(_paragraphs(text), start=1):
         if heading:
             paragraph = document.add_heading(line, level=2)
@@ -47,6 +63,8 @@ def to_docx(text: str, path: Path, running_title: str) -> Path:
             paragraph.add_run(line).bold = bold or None
         if number % _PARAGRAPHS_PER_WORD_PAGE == 0:
             paragraph.add_run().add_break(WD_BREAK.PAGE)
+    if signature:
+        _docx_columns(document, signature)
     document.save(str(path))
     return path
 
@@ -60,12 +78,13 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont("DejaVuSerif-Bold", str(_FONT_DIR / "DejaVuSerif-Bold.ttf")))
 
 
-def to_pdf(text: str, path: Path, running_title: str) -> Path:
+def to_pdf(text: str, path: Path, running_title: str,
+           header: Columns | None = None, signature: Columns | None = None) -> Path:
     from reportlab.lib.enums import TA_JUSTIFY
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
     _register_fonts()
     body = ParagraphStyle("body", fontName="DejaVuSerif", fontSize=13, leading=17,
@@ -80,7 +99,16 @@ def to_pdf(text: str, path: Path, running_title: str) -> Path:
         canvas.drawCentredString(A4[0] / 2, 1 * cm, running_title)
         canvas.restoreState()
 
-    story = [Paragraph(escape(line), bold if marked else body) for line, marked, _ in _paragraphs(text)]
+    cell = ParagraphStyle("cell", parent=body, fontSize=11, leading=14, firstLineIndent=0, alignment=0)
+
+    def columns(pair: Columns) -> Table:
+        return Table([[[Paragraph(escape(line), cell) for line in lines] for lines in pair]],
+                     colWidths=[6 * cm, 10 * cm])
+
+    story = [columns(header)] if header else []
+    story += [Paragraph(escape(line), bold if marked else body) for line, marked, _ in _paragraphs(text)]
+    if signature:
+        story.append(columns(signature))
     document = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=3 * cm, rightMargin=2 * cm,
                                  topMargin=2 * cm, bottomMargin=2 * cm)
     document.build(story, onFirstPage=furniture, onLaterPages=furniture)

@@ -18,6 +18,7 @@ from core.settings import PROJECT_ROOT
 from index.plans.catalog import PlanInfo, load_catalog, plan_standing, preferred_plans
 from index.plans.checks import plan_warnings
 from index.plans.document_header import propose_catalog
+from index.plans.duties import extract_duties
 from index.plans.knowledge import load_knowledge
 from index.plans.readers import PlanParseError, read_document
 from index.plans.sections import parse_plan
@@ -127,6 +128,53 @@ def test_catalogue_fields_proposed_from_the_header_match_the_catalogue(pdf_dir, 
         for path in (PLANS / info.file, pdf_dir / f"{info.id}.pdf", docx_dir / f"{info.id}.docx"):
             proposed = propose_catalog(read_document(path).text, info.file)
             assert proposed == expected, (path.name, proposed)
+
+
+# A made-up plan laid out as issued: a two-column header table and a two-column
+# signature block around the body.
+OFFICIAL_HEADER = (["ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG", "Số: 12/KH-UBND"],
+                   ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                    "Lâm Đồng, ngày 5 tháng 1 năm 2026"])
+OFFICIAL_SIGNATURE = (["Nơi nhận:", "- Bộ Khoa học và Công nghệ;", "- Lưu: VT, KT."],
+                      ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"])
+OFFICIAL_BODY = """\
+KẾ HOẠCH
+Phát triển hạ tầng số tỉnh Lâm Đồng giai đoạn 2026 - 2030
+Căn cứ Quyết định số 1132/QĐ-TTg ngày 09/10/2024 của Thủ tướng Chính phủ;
+I. MỤC TIÊU ĐẾN NĂM 2030
+1. Hạ tầng viễn thông
+- Tốc độ băng rộng di động đạt tối thiểu 80 Mb/s.
+- Tỷ lệ hộ gia đình có truy nhập Internet băng rộng cáp quang đạt trên 90%.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Khoa học và Công nghệ
+Chủ trì triển khai Kế hoạch; báo cáo UBND tỉnh trước ngày 15/12 hằng năm.
+2. Công an tỉnh
+Bảo đảm an ninh mạng.
+Trên đây là Kế hoạch phát triển hạ tầng số tỉnh Lâm Đồng giai đoạn 2026 - 2030./.
+"""
+
+
+@pytest.mark.parametrize("writer, suffix", [(to_docx, ".docx"), (to_pdf, ".pdf")])
+def test_header_and_signature_tables_give_the_catalogue_and_stay_out_of_sections(writer, suffix, tmp_path):
+    path = writer(OFFICIAL_BODY, tmp_path / f"lam-dong{suffix}", "Lâm Đồng",
+                  header=OFFICIAL_HEADER, signature=OFFICIAL_SIGNATURE)
+    document = read_document(path)
+    proposed = propose_catalog(document.text, path.name)
+    assert proposed == {
+        "id": "lam-dong", "file": path.name, "province": "Lâm Đồng",
+        "title": "Kế hoạch phát triển hạ tầng số tỉnh Lâm Đồng giai đoạn 2026 - 2030",
+        "number": "12/KH-UBND", "date": "2026-01-05", "period": "2026 - 2030", "status": "issued",
+        "signer": "Nguyễn Văn An", "signer_title": "KT. Chủ tịch, Phó Chủ tịch UBND tỉnh"}
+    plan = parse_plan(document.text, PlanInfo(**proposed), document.pages)
+    signature_words = {line for column in OFFICIAL_SIGNATURE for line in column}
+    for section in plan.sections():
+        texts = [line.text for line in section.lines]
+        if section.style != "end":
+            assert not signature_words & set(texts), (section.heading, texts)
+            assert not any("CHỦ TỊCH" in text or "Nguyễn Văn An" in text for text in texts)
+    assert [(v.indicator, v.value) for v in extract_values(plan)] == [
+        ("mobile_broadband_speed", 80), ("households_with_fibre", 90)]
+    assert [d.agency for d in extract_duties(plan)] == ["dept_science_technology", "provincial_police"]
 
 
 # A commune-level plan in the ministry template whose target list has no "MỤC TIÊU"

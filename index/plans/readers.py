@@ -228,40 +228,66 @@ def _text_layer_lines(page, number: int) -> list[_Line]:
 
 
 def _group_words(words: list[tuple], page: int) -> list[_Line]:
-    """Words (x0, x1, top, bottom, text, bold) into lines, top to bottom; a line with a
-    gap wider than a sixth of the text width is cut in two (two-column header and
-    signature blocks), and the right column is read after the left one."""
+    """Words (x0, x1, top, bottom, text, bold) into printed lines, top to bottom.
+
+    A row with a gap wider than four word heights is two columns (the header and the
+    signature block are two-column tables): the left column is read to its end first,
+    then the right one, so "Nơi nhận:" and "TM. ỦY BAN NHÂN DÂN" never share a line."""
     if not words:
         return []
+    height = statistics.median(w[3] - w[2] for w in words)
     # A word joins a row when its vertical centre is within half a typical word height
     # of the row's centre: a bullet dash or a diacritic-tall word must not open a row.
-    tolerance = statistics.median(w[3] - w[2] for w in words) * 0.5
     rows: list[list[tuple]] = []
     centres: list[float] = []
     for word in sorted(words, key=lambda w: ((w[2] + w[3]) / 2, w[0])):
         centre = (word[2] + word[3]) / 2
-        if rows and abs(centres[-1] - centre) < tolerance:
+        if rows and abs(centres[-1] - centre) < height * 0.5:
             rows[-1].append(word)
             centres[-1] = statistics.fmean((w[2] + w[3]) / 2 for w in rows[-1])
         else:
             rows.append([word])
             centres.append(centre)
-    left = min(w[0] for row in rows for w in row)
-    right = max(w[1] for row in rows for w in row)
-    column_gap = (right - left) / 6
-    middle = (left + right) / 2
     lines: list[_Line] = []
     right_column: list[_Line] = []      # held back until the two-column block ends
+    split = None                        # x between the two columns while in a block
+    last_bottom = 0.0                   # bottom of the block's last row
+
+    left_column: list[_Line] = []       # the block's left column, for alignment
+
+    def aligned(line: _Line, column: list[_Line]) -> bool:
+        """Same type size as the column, left edge or centre in line with one of its
+        lines (the body after a header table is set larger and spans the page)."""
+        size = line.bottom - line.top
+        return any(abs(size - (other.bottom - other.top)) < size * 0.1
+                   and (abs(line.x0 - other.x0) < height or abs(line.x0 + line.x1 - other.x0 - other.x1) < height * 2)
+                   for other in column)
+
     for row in rows:
-        pieces = _split_columns(sorted(row, key=lambda w: w[0]), column_gap)
         made = [_Line(page, p[0][0], p[-1][1], min(w[2] for w in p), max(w[3] for w in p),
-                      nfc(" ".join(w[4] for w in p)), all(w[5] for w in p)) for p in pieces]
-        in_block = len(made) > 1 or (right_column and made[0].x0 > middle)
-        if not in_block:
-            lines.extend(right_column)
-            right_column = []
-        for line in made:
-            (right_column if in_block and line.x0 > middle else lines).append(line)
+                      nfc(" ".join(w[4] for w in p)), all(w[5] for w in p))
+                for p in _split_columns(sorted(row, key=lambda w: w[0]), height * 4)]
+        if len(made) > 1:
+            split = split or (made[0].x1 + made[1].x0) / 2
+            lines.append(made[0])
+            left_column.append(made[0])
+            right_column.extend(made[1:])
+            last_bottom = made[0].bottom
+            continue
+        line = made[0]
+        if split is not None and line.top - last_bottom < height * 1.8:
+            if line.x0 >= split and aligned(line, right_column):
+                right_column.append(line)
+                last_bottom = line.bottom
+                continue
+            if line.x1 <= split and aligned(line, left_column):
+                lines.append(line)
+                left_column.append(line)
+                last_bottom = line.bottom
+                continue
+        lines.extend(right_column)
+        right_column, left_column, split = [], [], None
+        lines.append(line)
     return lines + right_column
 
 
