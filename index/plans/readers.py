@@ -16,11 +16,13 @@ those cues (indent, vertical gap, short last line), for the text layer and OCR a
 Errors: `PlanParseError` for an unreadable file (empty, binary posing as text, not
 UTF-8, a corrupt Word or PDF file, an unknown extension, OCR not installed).
 """
+import hashlib
+import json
 import os
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.text import nfc
@@ -69,8 +71,12 @@ def decode_plan(raw: bytes, name: str) -> str:
         raise PlanParseError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
 
 
-def read_document(path: Path) -> Document:
-    """Read a plan file by its extension; PlanParseError when it cannot be read."""
+def read_document(path: Path, cache: bool = True) -> Document:
+    """Read a plan file by its extension; PlanParseError when it cannot be read.
+
+    A Word or PDF file read once is kept in the documents cache (var/documents, or the
+    setting index.documents_cache) under the hash of its bytes: a scanned plan is OCR'd
+    once, not at every start of the action server. cache=False reads afresh."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise PlanParseError(f"{path.name}: unknown file type {suffix!r}; expected {', '.join(SUFFIXES)}")
@@ -82,9 +88,28 @@ def read_document(path: Path) -> Document:
         raise PlanParseError(f"{path.name}: the file is empty")
     if suffix == ".txt":
         return _read_txt(raw, path.name)
-    if suffix == ".docx":
-        return _read_docx(path)
-    return _read_pdf(path)
+    cached = _cache_path(raw)
+    if cache and cached.is_file():
+        stored = json.loads(cached.read_text(encoding="utf-8"))
+        stored["ocr_confidence"] = {int(page): value for page, value in stored["ocr_confidence"].items()}
+        return Document(**stored)
+    document = _read_docx(path) if suffix == ".docx" else _read_pdf(path)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(document), ensure_ascii=False), encoding="utf-8")
+    temporary.replace(cached)
+    return document
+
+
+# Bump when a reader changes what it returns, so cached documents are read again.
+_READER_VERSION = 1
+
+
+def _cache_path(raw: bytes) -> Path:
+    from core import settings
+
+    digest = hashlib.sha256(raw + f"reader-{_READER_VERSION}".encode()).hexdigest()
+    return settings.project_path(settings.get("index", "documents_cache", "var/documents")) / f"{digest}.json"
 
 
 def _read_txt(raw: bytes, name: str) -> Document:
