@@ -3,6 +3,7 @@ import json
 import sys
 
 from core.text import fold
+from index.plans.catalog import plan_standing
 from index.plans.checks import plan_warnings
 from index.plans.knowledge import Knowledge, load_knowledge
 
@@ -26,7 +27,12 @@ def _records(what: str, province: str | None) -> list[dict]:
     elif what == "warnings":
         rows = warning_rows(knowledge)
     else:
-        rows = [dict(plan.info.__dict__, document=plan.info.document) for plan in knowledge.plans]
+        catalog = tuple(plan.info for plan in knowledge.plans)
+        rows = []
+        for plan in knowledge.plans:
+            standing = plan_standing(plan.info, catalog)
+            rows.append(dict(plan.info.__dict__, document=plan.info.document, standing=standing.code,
+                             superseded_by=standing.superseded_by.id if standing.superseded_by else ""))
     if province:
         rows = [row for row in rows if fold(row["province"]) == fold(province)]
     return rows
@@ -62,8 +68,8 @@ def _table(what: str, rows: list[dict]) -> str:
         return "\n".join(f"{r['plan']:<12} {r['warning']}" for r in rows) or "(không có cảnh báo)"
     if what == "documents":
         return "\n".join(f"{r['province']:<12} {r['kind']:<12} {r['text'][:110]}" for r in rows)
-    return "\n".join(f"{r['id']:<12} {r['province']:<12} {r['status']:<7} {r['number'] or '(chưa số)':<14} "
-                     f"{r['date']:<11} {r['title']}" for r in rows)
+    return "\n".join(f"{r['id']:<12} {r['province']:<12} {r['status']:<7} {r['standing']:<10} "
+                     f"{r['number'] or '(chưa số)':<14} {r['date']:<11} {r['title']}" for r in rows)
 
 
 def run(what: str, as_json: bool, province: str | None) -> int:

@@ -242,10 +242,18 @@ def test_warnings_name_what_could_not_be_classified():
     assert not any(w.startswith(("no target section", "values outside")) for w in warnings)
 
 
-def test_published_plans_have_no_warnings_and_show_prints_them():
-    result = subprocess.run([sys.executable, "-m", "index", "show", "warnings", "--json"], cwd=PROJECT_ROOT,
+def _show(what: str) -> list[dict]:
+    result = subprocess.run([sys.executable, "-m", "index", "show", what, "--json"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=120, check=True)
-    assert json.loads(result.stdout) == []
+    return json.loads(result.stdout)
+
+
+def test_published_plans_have_no_warnings_and_show_their_standing():
+    assert _show("warnings") == []
+    # Today (2026-11-30 when written) every 2023–2025 plan has ended its period.
+    if datetime.date.today() >= datetime.date(2026, 1, 1):
+        assert {row["id"]: row["standing"] for row in _show("plans")} == {
+            info.id: "ended" for info in load_catalog()}
 
 
 def test_preview_prints_catalogue_values_duties_and_warnings(tmp_path):
