@@ -8,6 +8,7 @@ Warnings, each a string starting with one of:
     "no target values"                     a "Mục tiêu" heading, but no value under it
     "values outside a MỤC TIÊU heading"    target-like values under another heading
     "unknown indicator: <label>"           a labelled % / Mbps value the vocabulary lacks
+    "value not read: <line>"               a % or Mbps under a target/status heading, no value
     "unknown agency: <heading>"            a "Tổ chức thực hiện" subsection naming no known agency
     "OCR confidence below <n>"             scanned pages Tesseract read with low confidence
 """
@@ -15,7 +16,7 @@ from core.text import fold
 from index.plans.duties import unknown_agencies
 from index.plans.readers import OCR_CONFIDENCE_WARNING, Document
 from index.plans.sections import Plan
-from index.plans.values import ValueRecord, unclassified_values
+from index.plans.values import ValueRecord, unclassified_values, unread_value_lines
 
 _SHOWN = 3      # example lines quoted per warning
 
@@ -47,6 +48,9 @@ def plan_warnings(plan: Plan, values: list[ValueRecord], document: Document | No
         if not value.indicator:
             warnings.append(f"unknown indicator: {value.label!r} = {value.value:g} {value.unit} "
                             f"({_where(value)})")
+    for section, line in unread_value_lines(plan, values):
+        page = f", trang {line.page}" if line.page else ""
+        warnings.append(f"value not read: dòng {line.number}{page}: {line.text[:100]}")
     for section in unknown_agencies(plan):
         page = f", trang {section.page}" if section.page else ""
         warnings.append(f"unknown agency: {section.heading!r} (dòng {section.line}{page}); "

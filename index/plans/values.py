@@ -225,6 +225,18 @@ def unclassified_values(plan: Plan) -> list[ValueRecord]:
     return records
 
 
+_MEASURE = re.compile(r"%|\bMb(?:ps|/s|it/s)\b", re.I)
+
+
+def unread_value_lines(plan: Plan, values: list[ValueRecord]) -> list[tuple[Section, Line]]:
+    """Lines of target and status sections that write a percentage or a speed but gave
+    no value (an OCR misreading such as "o0%", or wording the extractor cannot read)."""
+    read = {(value.anchor, value.line) for value in values}
+    return [(section, line) for section in plan.sections() if _section_kind(section) is not None
+            for line in section.lines
+            if _MEASURE.search(line.text) and (section.anchor, line.number) not in read]
+
+
 def _line_records(plan: Plan, section: Section, line: Line, kind: str, year: int | None):
     for clause in _clauses(line.text):
         for match, label, indicator in _records_for_clause(clause, line.text):
