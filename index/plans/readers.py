@@ -102,7 +102,7 @@ def read_document(path: Path, cache: bool = True) -> Document:
 
 
 # Bump when a reader changes what it returns, so cached documents are read again.
-_READER_VERSION = 1
+_READER_VERSION = 2
 
 
 def _cache_path(raw: bytes) -> Path:
@@ -351,7 +351,19 @@ def _ocr_lines(page, number: int, name: str) -> tuple[list[_Line], float]:
         words.append((x0, x0 + data["width"][i] * scale, top, top + data["height"][i] * scale,
                       text, False))
     mean = round(statistics.fmean(confidences), 1) if confidences else 0.0
-    return _group_words(words, number), mean
+    lines = _group_words(words, number)
+    for line in lines:
+        line.text = _ocr_text(line.text)
+    return lines, mean
+
+
+# Units as Tesseract misreads them after a number ("70MbD/S", "100MB/S" for "Mb/s"):
+# written back as the plans write them. Only units: a misread digit is never "fixed".
+_OCR_SPEED_UNIT = re.compile(r"(?<=\d)(\s?)M[bB][a-zA-Z]?/[sS]\b")
+
+
+def _ocr_text(text: str) -> str:
+    return _OCR_SPEED_UNIT.sub(r"\1Mb/s", text)
 
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?[-–—\s]*$", re.I)
