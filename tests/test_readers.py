@@ -341,8 +341,9 @@ def test_scanned_plans_are_read_by_ocr(pdf_dir, tmp_path):
           f"goal {OCR_SHARE_GOAL:.0%}")
     assert exact / len(expected) >= OCR_SHARE_FLOOR
     # A value not read exactly is never dropped silently: it was read as another value
-    # of the same indicator, or a "value not read" warning names its line.
+    # of the same indicator, or a warning names its line ("value not read" for a number
+    # OCR garbled, "unknown indicator" for a label it garbled).
     missed = [row for row in expected if row not in found]
     otherwise = {row[:4] for row in found}      # plan, kind, year, indicator
-    unread = [w for w in warnings if w.startswith("value not read")]
-    assert len([row for row in missed if row[:4] not in otherwise]) <= len(unread), (missed, warnings)
+    said = [w for w in warnings if w.startswith(("value not read", "unknown indicator"))]
+    assert len([row for row in missed if row[:4] not in otherwise]) <= len(said), (missed, warnings)
