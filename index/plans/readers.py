@@ -21,6 +21,7 @@ import json
 import os
 import re
 import statistics
+import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -93,7 +94,13 @@ def read_document(path: Path, cache: bool = True) -> Document:
         stored = json.loads(cached.read_text(encoding="utf-8"))
         stored["ocr_confidence"] = {int(page): value for page, value in stored["ocr_confidence"].items()}
         return Document(**stored)
-    document = _read_docx(path) if suffix == ".docx" else _read_pdf(path)
+    try:
+        document = _read_docx(path) if suffix == ".docx" else _read_pdf(path)
+    except PlanParseError:
+        raise
+    except Exception as error:      # a damaged file must not take the other plans down
+        what = "Word document" if suffix == ".docx" else "PDF"
+        raise PlanParseError(f"{path.name}: not a readable {what} ({type(error).__name__}: {error})") from None
     cached.parent.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_suffix(".tmp")
     temporary.write_text(json.dumps(asdict(document), ensure_ascii=False), encoding="utf-8")
@@ -135,10 +142,8 @@ def _read_docx(path: Path) -> Document:
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise PlanParseError(f"{path.name}: not a readable Word document ({error})") from None
-    except Exception as error:      # zipfile.BadZipFile, lxml errors: a corrupt file
-        raise PlanParseError(f"{path.name}: not a readable Word document ({type(error).__name__})") from None
     lines, pages = [], []
     page = 1
     saw_break = False
@@ -223,12 +228,8 @@ class _Line:
 
 def _read_pdf(path: Path) -> Document:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
-    try:
-        pdf = pdfplumber.open(str(path))
-    except (PDFSyntaxError, Exception) as error:       # pdfminer raises several kinds
-        raise PlanParseError(f"{path.name}: not a readable PDF ({type(error).__name__})") from None
+    pdf = pdfplumber.open(str(path))
     with pdf:
         pages_lines: list[list[_Line]] = []
         confidence: dict[int, float] = {}
