@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from index.plans.sections import _strip_markdown
+from index.plans.sections import strip_markdown
 
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _PARAGRAPHS_PER_WORD_PAGE = 30
@@ -25,7 +25,7 @@ def _paragraphs(text: str) -> list[tuple[str, bool, bool]]:
     """(text, bold, heading style) of each non-empty line of a plan's text."""
     out = []
     for raw in text.splitlines():
-        cleaned, marked = _strip_markdown(raw)
+        cleaned, marked = strip_markdown(raw)
         if cleaned:
             out.append((cleaned, marked, raw.lstrip().startswith("#")))
     return out

@@ -11,7 +11,7 @@ Nothing is looked up elsewhere and nothing is guessed.
 import re
 
 from core.text import fold
-from index.plans.sections import _strip_markdown
+from index.plans.sections import strip_markdown
 
 # Only the first lines hold the header; the legal bases ("Căn cứ ...") end it.
 _HEADER_LINES = 20
@@ -33,7 +33,7 @@ _SIGNATURE_TITLE = re.compile(r"\b(CHỦ TỊCH|ỦY BAN NHÂN DÂN|UỶ BAN NH�
 def _lines(text: str) -> list[str]:
     out = []
     for raw in text.splitlines():
-        cleaned, _ = _strip_markdown(raw)
+        cleaned, _ = strip_markdown(raw)
         if cleaned:
             out.append(cleaned)
     return out

@@ -17,7 +17,8 @@ from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plans_dir
 from index.plans.readers import PlanParseError, decode_plan, read_document
 
-__all__ = ["Line", "Section", "Plan", "PlanParseError", "decode_plan", "parse_plan", "read_plan", "load_plans"]
+__all__ = ["Line", "Section", "Plan", "PlanParseError", "decode_plan", "strip_markdown", "parse_plan", "read_plan",
+           "load_plans"]
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _to_roman(value: int) -> str:
     return out
 
 
-def _strip_markdown(raw: str) -> tuple[str, bool]:
+def strip_markdown(raw: str) -> tuple[str, bool]:
     """Text without markdown, and whether the markup marked it as a heading."""
     text = raw.replace("\t", " ").strip()
     marked = bool(re.match(r"^#{1,6}\s", text))
@@ -180,7 +181,7 @@ def _logical_lines(text: str) -> list[_Logical]:
     out: list[_Logical] = []
     open_index = None          # the last line that may continue on a later line
     for number, raw in enumerate(text.splitlines(), start=1):
-        cleaned, marked = _strip_markdown(raw)
+        cleaned, marked = strip_markdown(raw)
         if not cleaned:
             continue
         if _is_footnote(cleaned):
