@@ -9,9 +9,9 @@
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: setup venvs browser services model index nlu-data train run test bench lock clean
+.PHONY: setup venvs browser ocr services model index nlu-data train run test bench lock clean
 
-setup: venvs browser services model index train
+setup: venvs browser ocr services model index train
 
 venvs:
 	@stack/setup/ensure_venv.sh .venv python3.11 requirements/app.lock
@@ -21,6 +21,10 @@ venvs:
 # downloads a browser of its own).
 browser:
 	@stack/setup/ensure_chromium.sh
+
+# Debian's Tesseract OCR (Vietnamese model) and poppler-utils: scanned PDF plans.
+ocr:
+	@stack/setup/ensure_ocr.sh
 
 # Debian's PostgreSQL and Redis for the scale-out tests (tests/test_scaleout.py): never
 # started as system services; the tests run throwaway servers on free ports.

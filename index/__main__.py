@@ -1,6 +1,7 @@
 """Command line of the index package.
 
-    python -m index show facts|duties|documents|plans [--json] [--province P]
+    python -m index show facts|duties|documents|plans|warnings [--json] [--province P]
+    python -m index preview FILE [--json]       (a .txt, .docx or .pdf plan, not published)
     python -m index build [--force]
     python -m index search "câu hỏi" [--k 5] [--province P] [--mode hybrid|bm25|dense] [--json]
     python -m index search < questions.txt        (one query per line, one JSON list per line)
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     show_parser.add_argument("--json", action="store_true", help="JSON instead of a table")
     show_parser.add_argument("--province", help="only this province (with or without diacritics)")
 
+    preview_parser = commands.add_parser("preview", help="what a plan file gives, without publishing it")
+    preview_parser.add_argument("file", help="a .txt, .docx or .pdf plan")
+    preview_parser.add_argument("--json", action="store_true", help="JSON instead of a table")
+
     build_parser = commands.add_parser("build", help="build or update the retrieval index")
     build_parser.add_argument("--force", action="store_true", help="re-embed everything")
 
@@ -76,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "show":
         return show.run(args.what, args.json, args.province)
+    if args.command == "preview":
+        from index import preview
+
+        return preview.run(args.file, args.json)
     if args.command == "build":
         return _build(args.force)
     return _search(args.query, args.k, args.province, args.mode, args.json)

@@ -3,9 +3,11 @@ import json
 import sys
 
 from core.text import fold
-from index.plans.knowledge import load_knowledge
+from index.plans.catalog import plan_standing
+from index.plans.checks import plan_warnings
+from index.plans.knowledge import Knowledge, load_knowledge
 
-WHAT = ("facts", "duties", "documents", "plans")
+WHAT = ("facts", "duties", "documents", "plans", "warnings")
 
 
 def _number(value: float) -> str:
@@ -22,11 +24,25 @@ def _records(what: str, province: str | None) -> list[dict]:
         rows = [r.as_dict() for r in knowledge.duties]
     elif what == "documents":
         rows = [f.as_dict() for f in knowledge.document_facts]
+    elif what == "warnings":
+        rows = warning_rows(knowledge)
     else:
-        rows = [dict(plan.info.__dict__, document=plan.info.document) for plan in knowledge.plans]
+        catalog = tuple(plan.info for plan in knowledge.plans)
+        rows = []
+        for plan in knowledge.plans:
+            standing = plan_standing(plan.info, catalog)
+            rows.append(dict(plan.info.__dict__, document=plan.info.document, standing=standing.code,
+                             superseded_by=standing.superseded_by.id if standing.superseded_by else ""))
     if province:
         rows = [row for row in rows if fold(row["province"]) == fold(province)]
     return rows
+
+
+def warning_rows(knowledge: Knowledge) -> list[dict]:
+    """[{plan, province, warning}] for every published plan (index/plans/checks.py)."""
+    return [{"plan": plan.id, "province": plan.info.province, "warning": warning}
+            for plan in knowledge.plans
+            for warning in plan_warnings(plan, [v for v in knowledge.values if v.plan == plan.id])]
 
 
 def _table(what: str, rows: list[dict]) -> str:
@@ -48,16 +64,22 @@ def _table(what: str, rows: list[dict]) -> str:
                 deadline = f"  [hạn: {'; '.join(duty['deadlines'])}]" if duty["deadlines"] else ""
                 out.append(f"  • {duty['text'][:150]}{deadline}")
         return "\n".join(out)
+    if what == "warnings":
+        return "\n".join(f"{r['plan']:<12} {r['warning']}" for r in rows) or "(không có cảnh báo)"
     if what == "documents":
         return "\n".join(f"{r['province']:<12} {r['kind']:<12} {r['text'][:110]}" for r in rows)
-    return "\n".join(f"{r['id']:<12} {r['province']:<12} {r['status']:<7} {r['number'] or '(chưa số)':<14} "
-                     f"{r['date']:<11} {r['title']}" for r in rows)
+    return "\n".join(f"{r['id']:<12} {r['province']:<12} {r['status']:<7} {r['standing']:<10} "
+                     f"{r['number'] or '(chưa số)':<14} {r['date']:<11} {r['title']}" for r in rows)
 
 
 def run(what: str, as_json: bool, province: str | None) -> int:
     knowledge = load_knowledge()
     for error in knowledge.errors:
         print(f"cảnh báo: {error}", file=sys.stderr)
+    if what != "warnings":
+        for row in warning_rows(knowledge):
+            if not province or fold(row["province"]) == fold(province):
+                print(f"cảnh báo: {row['plan']}: {row['warning']}", file=sys.stderr)
     rows = _records(what, province)
     if as_json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)

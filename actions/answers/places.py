@@ -6,7 +6,7 @@ from actions.reply import Reply, plan_source
 from actions.understanding import Question
 from core import regions
 from core.vocabulary import agency_changes
-from index.plans.catalog import load_catalog
+from index.plans.catalog import load_catalog, plan_standing
 
 
 def _province_row(plan_id: str) -> dict | None:
@@ -96,3 +96,18 @@ def province_intro(question: Question) -> Reply:
     text = say("utter_province_intro", notes=notes, plans=labels)
     return Reply("clarify", text.strip(), [plan_intro_source(p) for p in question.plan_ids], buttons[:6],
                  context={"intent": "inform_province", "plan_ids": list(question.plan_ids)})
+
+
+def plan_standing_label(plan_id: str) -> str:
+    """"kế hoạch 2023 - 2025, đã hết kỳ" / "..., hiện hành" / "..., đã được thay thế bởi
+    Kế hoạch số 87/KH-UBND": which plan an answer uses and whether it is in force today
+    (index/plans/catalog.py:plan_standing; words in domain/responses/plan_standing.yml)."""
+    catalog = load_catalog()
+    info = next(i for i in catalog if i.id == plan_id)
+    standing = plan_standing(info, catalog, kb.today())
+    draft = say("utter_plan_standing_draft_mark") if standing.draft else ""
+    newer = standing.superseded_by.document if standing.superseded_by else ""
+    period = standing.period.replace(" - ", "–")
+    if period[:4].isdigit() and "–" not in period:      # "2025, định hướng ..." is a year
+        period = f"năm {period}"
+    return say(f"utter_plan_standing_{standing.code}", period=period, draft=draft, newer=newer)

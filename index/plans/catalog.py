@@ -1,10 +1,25 @@
-"""The catalogue of plan documents (data/plans/catalog.yml)."""
+"""The catalogue of plan documents (data/plans/catalog.yml), and which plan is current.
+
+A plan has a period ("2023 - 2025", "đến năm 2025", "2025, định hướng đến năm 2030")
+and a status (issued or draft). Its standing on a given day is one of:
+    current     its period is not over and no newer plan of its unit exists
+    ended       its period is over (a "2023 - 2025" plan from 1/1/2026 on)
+    superseded  a newer issued plan of the same unit exists
+and, apart from that, it may be a draft (status "draft": not issued).
+The unit of a plan is the administrative unit that covers its province today
+(data/knowledge/administrative_changes.yml: Hậu Giang and Sóc Trăng belong to Cần Thơ
+since 1/7/2025), so Cần Thơ's 2025–2030 plan supersedes both 2023–2025 plans.
+"""
+import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from core import settings
+from core.regions import today_unit_of_plan
+from core.text import fold
 
 
 @dataclass(frozen=True)
@@ -48,3 +63,78 @@ def plan_info(plan_id: str, directory: Path | None = None) -> PlanInfo:
         if info.id == plan_id:
             return info
     raise KeyError(f"no plan with id {plan_id!r} in the catalogue")
+
+
+# The orientation ("định hướng đến năm 2030") is not part of a plan's period.
+_ORIENTATION = re.compile(r",?\s*định hướng.*$", re.I)
+
+
+def plan_period(info: PlanInfo) -> tuple[int | None, int | None]:
+    """(first year, last year) of a plan's period; the first year of an "đến năm 2025"
+    plan is the year of its date. None where neither says."""
+    years = [int(year) for year in re.findall(r"20\d\d", _ORIENTATION.sub("", info.period))]
+    dated = re.match(r"(20\d\d)", info.date)
+    start = years[0] if len(years) > 1 else (int(dated.group(1)) if dated else (years[0] if years else None))
+    return start, years[-1] if years else None
+
+
+def plan_unit(info: PlanInfo) -> str:
+    """The unit that covers the plan's province today (the province itself for a plan
+    of a unit that did not change or is not in the corpus), folded."""
+    try:
+        return fold(today_unit_of_plan(info.id))
+    except KeyError:
+        return fold(info.province)
+
+
+@dataclass(frozen=True)
+class Standing:
+    code: str                 # current, ended or superseded (see the module docstring)
+    draft: bool               # not issued: a draft sent for comments
+    period: str               # the plan's period as the catalogue writes it
+    superseded_by: PlanInfo | None = None
+
+
+def _newer(candidate: PlanInfo, info: PlanInfo) -> bool:
+    """An issued plan of the same unit whose period starts later (or, same start, dated later)."""
+    return (candidate.id != info.id and candidate.status == "issued"
+            and plan_unit(candidate) == plan_unit(info)
+            and (plan_period(candidate)[0] or 0, candidate.date) > (plan_period(info)[0] or 0, info.date))
+
+
+def plan_standing(info: PlanInfo, catalog: tuple[PlanInfo, ...] | None = None,
+                  today: datetime.date | None = None) -> Standing:
+    """The standing of `info` among `catalog` (default: the published catalogue) on
+    `today` (default: the machine's date). A period "2023 - 2025" is over from the
+    first day of 2026."""
+    catalog = load_catalog() if catalog is None else catalog
+    today = today or datetime.date.today()
+    draft = info.status != "issued"
+    newer = sorted((other for other in catalog if _newer(other, info)),
+                   key=lambda other: (plan_period(other)[0] or 0, other.date))
+    if newer:
+        return Standing("superseded", draft, info.period, newer[-1])
+    end = plan_period(info)[1]
+    if end is not None and end < today.year:
+        return Standing("ended", draft, info.period)
+    return Standing("current", draft, info.period)
+
+
+_PREFERENCE = ("current", "ended", "superseded")
+
+
+def preferred_plans(plan_ids: list[str] | tuple[str, ...], catalog: tuple[PlanInfo, ...] | None = None,
+                    today: datetime.date | None = None) -> list[str]:
+    """`plan_ids` ordered as answers should use them: current plans first, then plans
+    whose period ended, superseded plans last; issued before draft within each (stable
+    otherwise). Ids missing from the catalogue go last."""
+    catalog = load_catalog() if catalog is None else catalog
+    by_id = {info.id: info for info in catalog}
+
+    def rank(plan_id: str) -> tuple[int, bool]:
+        if plan_id not in by_id:
+            return len(_PREFERENCE), True
+        standing = plan_standing(by_id[plan_id], catalog, today)
+        return _PREFERENCE.index(standing.code), standing.draft
+
+    return sorted(plan_ids, key=rank)

@@ -45,6 +45,7 @@ class DutyRecord:
     plan: str
     anchor: str
     line: int
+    page: int = 0            # printed page of the heading; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -72,6 +73,20 @@ def implementation_sections(plan: Plan) -> list[Section]:
             if section is not part and section.lines:
                 found.append(section)
     return found
+
+
+# Subsections of "Tổ chức thực hiện" that are clauses of the document, not agencies
+# (index/plans/document_facts.py reads them).
+_DOCUMENT_CLAUSES = ("chuyen tiep", "kinh phi", "bao cao")
+
+
+def unknown_agencies(plan: Plan) -> list[Section]:
+    """Subsections of "Tổ chức thực hiện" whose heading names no agency of the
+    vocabulary (data/knowledge/agencies.yml): their duties are not extracted, so
+    `index preview` / `index show` warn about them."""
+    return [section for section in implementation_sections(plan)
+            if agency_for_label(_agency_label(section)) is None
+            and not any(clause in fold(section.title) for clause in _DOCUMENT_CLAUSES)]
 
 
 def _group_duties(lines: list[Line]) -> list[Duty]:
@@ -103,5 +118,5 @@ def extract_duties(plan: Plan) -> list[DutyRecord]:
             province=plan.info.province, agency=agency.id, agency_label=label,
             duties=_group_duties(section.lines), section=section.path_text,
             document=plan.info.document, plan=plan.id, anchor=section.anchor,
-            line=section.line))
+            line=section.line, page=section.page))
     return records

@@ -5,19 +5,20 @@ The plans follow one ministry template but were typed differently: some carry ma
 -/+ bullets, markdown heading levels do not match the numbering, and page breaks cut
 sentences in two ("... các hạ" / blank line / "tầng kỹ thuật ..."). The tree is built
 from the numbering alone; markdown only strengthens the decision that a line is a
-heading. Every body line keeps the number of the source line it starts on, so every
-record extracted from the tree can cite its exact line.
+heading. Every body line keeps the number of the source line it starts on, and the
+page it was printed on when the document has pages (Word, PDF: index/plans/readers.py),
+so every record extracted from the tree can cite its exact line and page.
 """
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.text import fold, nfc
+from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plans_dir
+from index.plans.readers import PlanParseError, decode_plan, read_document
 
-
-class PlanParseError(ValueError):
-    """A plan file that cannot be read as a plan (empty, binary, no sections)."""
+__all__ = ["Line", "Section", "Plan", "PlanParseError", "decode_plan", "strip_markdown", "parse_plan", "read_plan",
+           "load_plans"]
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Line:
     text: str            # cleaned text (markdown removed, page-break cuts joined)
     bullet: int = 0      # 0 paragraph, 1 "-" item, 2 "+" sub-item
     marker: str = ""     # "a)", "1." for a numbered item that is not a heading
+    page: int = 0        # 1-based page of the printed document; 0 when it has no pages
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Section:
     children: list["Section"] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     anchor: str = ""
+    page: int = 0        # page of the heading line; 0 when the document has no pages
 
     @property
     def heading(self) -> str:
@@ -138,7 +141,7 @@ def _to_roman(value: int) -> str:
     return out
 
 
-def _strip_markdown(raw: str) -> tuple[str, bool]:
+def strip_markdown(raw: str) -> tuple[str, bool]:
     """Text without markdown, and whether the markup marked it as a heading."""
     text = raw.replace("\t", " ").strip()
     marked = bool(re.match(r"^#{1,6}\s", text))
@@ -178,7 +181,7 @@ def _logical_lines(text: str) -> list[_Logical]:
     out: list[_Logical] = []
     open_index = None          # the last line that may continue on a later line
     for number, raw in enumerate(text.splitlines(), start=1):
-        cleaned, marked = _strip_markdown(raw)
+        cleaned, marked = strip_markdown(raw)
         if not cleaned:
             continue
         if _is_footnote(cleaned):
@@ -324,18 +327,20 @@ def _assign_anchors(root: Section) -> None:
         section.anchor = unique
 
 
-def decode_plan(raw: bytes, name: str) -> str:
-    if not raw.strip():
-        raise PlanParseError(f"{name}: the file is empty")
-    if b"\x00" in raw:
-        raise PlanParseError(f"{name}: binary file, not a UTF-8 text plan")
-    try:
-        return nfc(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise PlanParseError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+def _assign_pages(root: Section, pages: list[int]) -> None:
+    """Page of each section heading and body line, from the page of each source line."""
+    def page_of(number: int) -> int:
+        return pages[number - 1] if 0 < number <= len(pages) else 0
+
+    for section in root.walk():
+        section.page = page_of(section.line) if section.line else 0
+        for line in section.lines:
+            line.page = page_of(line.number)
 
 
-def parse_plan(text: str, info: PlanInfo) -> Plan:
+def parse_plan(text: str, info: PlanInfo, pages: list[int] | None = None) -> Plan:
+    """The section tree of a plan's text; `pages` gives the page of each text line
+    (readers.Document.pages). PlanParseError when fewer than two numbered sections."""
     builder = _TreeBuilder(info.title)
     for logical in _logical_lines(text):
         builder.add(logical)
@@ -345,16 +350,13 @@ def parse_plan(text: str, info: PlanInfo) -> Plan:
     if len(numbered) < 2:
         raise PlanParseError(f"{info.file}: no numbered sections found; is this a plan document?")
     _assign_anchors(builder.root)
+    _assign_pages(builder.root, pages or [])
     return Plan(info, builder.root)
 
 
 def read_plan(info: PlanInfo, directory: Path | None = None) -> Plan:
-    path = (directory or plans_dir()) / info.file
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise PlanParseError(f"{info.file}: cannot read ({error.strerror})") from None
-    return parse_plan(decode_plan(raw, info.file), info)
+    document = read_document((directory or plans_dir()) / info.file)
+    return parse_plan(document.text, info, document.pages)
 
 
 def load_plans(directory: Path | None = None) -> tuple[list[Plan], list[str]]:

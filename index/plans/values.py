@@ -33,6 +33,7 @@ class ValueRecord:
     anchor: str
     line: int
     denominator: int | None = None     # "172/172 xã": value 172 of 172
+    page: int = 0                      # printed page of the line; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -210,6 +211,32 @@ def extract_values(plan: Plan) -> list[ValueRecord]:
     return records
 
 
+def unclassified_values(plan: Plan) -> list[ValueRecord]:
+    """Values with a known indicator written under no "Mục tiêu" / "Hiện trạng" heading
+    (kind "unclassified"): a target list an operator forgot to put under its heading.
+    They are not answered from; `index preview` and `index show` warn about them."""
+    records = []
+    for section in plan.sections():
+        if section.style in ("preamble", "end") or _section_kind(section) is not None:
+            continue
+        for line in section.lines:
+            records.extend(record for record in _line_records(plan, section, line, "unclassified", None)
+                           if record.indicator)
+    return records
+
+
+_MEASURE = re.compile(r"%|\bMb(?:ps|/s|it/s)\b", re.I)
+
+
+def unread_value_lines(plan: Plan, values: list[ValueRecord]) -> list[tuple[Section, Line]]:
+    """Lines of target and status sections that write a percentage or a speed but gave
+    no value (an OCR misreading such as "o0%", or wording the extractor cannot read)."""
+    read = {(value.anchor, value.line) for value in values}
+    return [(section, line) for section in plan.sections() if _section_kind(section) is not None
+            for line in section.lines
+            if _MEASURE.search(line.text) and (section.anchor, line.number) not in read]
+
+
 def _line_records(plan: Plan, section: Section, line: Line, kind: str, year: int | None):
     for clause in _clauses(line.text):
         for match, label, indicator in _records_for_clause(clause, line.text):
@@ -218,7 +245,7 @@ def _line_records(plan: Plan, section: Section, line: Line, kind: str, year: int
                 indicator=indicator.id if indicator else "", label=label.strip(" :."),
                 value=match.value, unit=_unit(match, indicator), qualifier=match.qualifier,
                 text=line.text, section=section.path_text, document=plan.info.document,
-                plan=plan.id, anchor=section.anchor, line=line.number,
+                plan=plan.id, anchor=section.anchor, line=line.number, page=line.page,
                 denominator=None if _per_hundred(match) else match.denominator)
 
 

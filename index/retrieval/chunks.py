@@ -26,6 +26,7 @@ class Chunk:
     anchor: str
     line: int                # first source line
     text: str
+    page: int = 0            # printed page of the first line; 0 when the file has no pages
 
     @property
     def context(self) -> str:
@@ -58,17 +59,17 @@ def _pieces(text: str) -> list[str]:
 
 
 def _section_chunks(plan: Plan, section: Section) -> list[Chunk]:
-    groups: list[tuple[int, str]] = []           # (first line, text)
+    groups: list[tuple[int, int, str]] = []      # (first line, its page, text)
     for line in section.lines:
         for piece in _pieces(("- " if line.bullet else "") + (f"{line.marker} " if line.marker else "") + line.text):
-            if groups and len(groups[-1][1]) + len(piece) + 1 <= MAX_CHARS:
-                groups[-1] = (groups[-1][0], f"{groups[-1][1]}\n{piece}")
+            if groups and len(groups[-1][2]) + len(piece) + 1 <= MAX_CHARS:
+                groups[-1] = (*groups[-1][:2], f"{groups[-1][2]}\n{piece}")
             else:
-                groups.append((line.number, piece))
+                groups.append((line.number, line.page, piece))
     return [Chunk(id=f"{plan.id}:{section.anchor}:{n}", plan=plan.id, province=plan.info.province,
                   document=plan.info.document, section=section.path_text, heading=section.heading,
-                  anchor=section.anchor, line=first, text=text)
-            for n, (first, text) in enumerate(groups)]
+                  anchor=section.anchor, line=first, page=page, text=text)
+            for n, (first, page, text) in enumerate(groups)]
 
 
 def chunk_plan(plan: Plan) -> list[Chunk]:
