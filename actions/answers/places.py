@@ -26,14 +26,17 @@ def plan_label(plan_id: str) -> str:
 
 
 def plan_reference(plan_id: str) -> str:
-    """"Kế hoạch số 540/KH-UBND của tỉnh Tiền Giang (nay thuộc tỉnh Đồng Tháp)", or for a
-    plan without a number "kế hoạch (dự thảo) của tỉnh Sóc Trăng (...)": how an answer
-    cites the document in its text (the full title is in the sources)."""
+    """"Kế hoạch số 540/KH-UBND của tỉnh Tiền Giang (nay thuộc tỉnh Đồng Tháp), kế hoạch
+    2023–2025, đã hết kỳ", or for a plan without a number "kế hoạch (dự thảo) của tỉnh Sóc
+    Trăng (...), ...": how an answer cites the document in its text, with whether it is in
+    force today (the full title is in the sources)."""
     info = kb.plans().plan(plan_id).info
     if info.number:
-        return say("utter_plan_numbered", number=info.number, province_label=plan_label(plan_id))
-    return say("utter_plan_draft" if info.status == "draft" else "utter_plan_unnumbered",
-               province_label=plan_label(plan_id))
+        reference = say("utter_plan_numbered", number=info.number, province_label=plan_label(plan_id))
+    else:
+        reference = say("utter_plan_draft" if info.status == "draft" else "utter_plan_unnumbered",
+                        province_label=plan_label(plan_id))
+    return say("utter_plan_with_standing", reference=reference, standing=plan_standing_label(plan_id))
 
 
 def plan_intro_source(plan_id: str) -> dict:

@@ -71,11 +71,13 @@ _ORIENTATION = re.compile(r",?\s*định hướng.*$", re.I)
 
 def plan_period(info: PlanInfo) -> tuple[int | None, int | None]:
     """(first year, last year) of a plan's period; the first year of an "đến năm 2025"
-    plan is the year of its date. None where neither says."""
-    years = [int(year) for year in re.findall(r"20\d\d", _ORIENTATION.sub("", info.period))]
+    plan is the year of its date. A plan "năm 2025, định hướng đến năm 2030" sets targets
+    up to 2030, so its last year is 2030. None where neither says."""
+    main = [int(year) for year in re.findall(r"20\d\d", _ORIENTATION.sub("", info.period))]
+    every = [int(year) for year in re.findall(r"20\d\d", info.period)]
     dated = re.match(r"(20\d\d)", info.date)
-    start = years[0] if len(years) > 1 else (int(dated.group(1)) if dated else (years[0] if years else None))
-    return start, years[-1] if years else None
+    start = main[0] if len(main) > 1 else (int(dated.group(1)) if dated else (main[0] if main else None))
+    return start, every[-1] if every else None
 
 
 def plan_unit(info: PlanInfo) -> str:
