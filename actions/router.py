@@ -9,7 +9,7 @@ honest "nothing reliable" — when no structured answer covers the question.
 from dataclasses import dataclass
 
 from actions import knowledge_base as kb
-from actions.answers import chitchat, compare, documents, duties, places, programmes, retrieval, values
+from actions.answers import chitchat, compare, documents, duties, eligibility, places, programmes, retrieval, values
 from actions.reply import Reply
 from actions.understanding import Question, read_question
 from core import regions
@@ -90,18 +90,17 @@ def _province_specific(question: Question) -> Reply:
     return values.answer_values(question, plan_ids) or retrieval.answer_search(question, plan_ids)
 
 
-SMARTPHONE_TOPIC_PREFIX = "smartphone-"
 SHORT_FOLLOW_UP_WORDS = 6
+# Intents a citizen's programme question is often given by the NLU ("thôn tôi chưa có
+# sóng", "cả nước còn bao nhiêu thuê bao 2G?"): without a place, an accepted answer unit
+# answers them (actions/answers/programmes.py); duties, documents and comparisons never.
+UNIT_INTENTS = ("out_of_scope", "nlu_fallback", "ask_plan_info", "ask_target", "ask_status")
 
 
 def eligibility_check_applies(turn: Turn) -> bool:
-    """"Tôi có được hỗ trợ điện thoại không?" starts the eligibility check; a first-person
-    question about something else ("Điện thoại của tôi chỉ có 2G, tôi phải làm gì?",
-    "tôi có được hỗ trợ gói cước không?") gets the programme answer instead."""
-    scores = programmes.topic_scores(turn.text)
-    if not scores:
-        return True
-    return max(scores, key=scores.get).startswith(SMARTPHONE_TOPIC_PREFIX)
+    """The eligibility form runs for a question about the asker's own household on the
+    smartphone support (actions/answers/eligibility.py)."""
+    return eligibility.check_applies(turn.text)
 
 
 def _is_bare_follow_up(turn: Turn, question: Question) -> bool:
@@ -123,6 +122,8 @@ def route(turn: Turn) -> Reply:
         question = follow_up
     if turn.intent in CHITCHAT:
         return chitchat.answer_chitchat(turn.intent)
+    if turn.intent in UNIT_INTENTS and not question.places and (unit := programmes.answer_if_unit(question)):
+        return unit
     if turn.intent == "out_of_scope":
         return chitchat.answer_out_of_scope()
     if turn.intent in FOLLOW_UPS:
@@ -135,8 +136,7 @@ def route(turn: Turn) -> Reply:
         return places.place_change(question)
     if question.no_plan_places and not question.plan_ids and question.intent not in ("ask_programme",):
         return places.no_plan(question)
-    if question.intent == "ask_programme" or (
-            turn.intent == "nlu_fallback" and not question.places and programmes.names_a_topic_clearly(turn.text)):
+    if question.intent == "ask_programme":
         return programmes.answer_programme(question)
     if question.intent == "ask_compare":
         return compare.answer_compare(question, question.plan_ids or all_plan_ids()) or \
