@@ -24,6 +24,7 @@ import yaml
 from actions.answers.unit_index import load_unit_index
 from core import knowledge
 from core.settings import PROJECT_ROOT
+from scripts.calibrate_fallback import accept_rate
 
 QUESTIONS = PROJECT_ROOT / "tests" / "citizen_questions.yml"
 MAX_FALSE_ACCEPT = 0.05
@@ -50,10 +51,10 @@ def calibrate(inside: np.ndarray, outside: np.ndarray) -> dict:
     found = []
     for min_dense in np.arange(0.80, 0.95, 0.0025):
         for min_coverage in np.arange(0.0, 0.9, 0.02):
-            false_accept = float(np.mean((outside[:, 0] >= min_dense) & (outside[:, 1] >= min_coverage)))
+            false_accept = accept_rate(outside, min_dense, min_coverage)
             if false_accept > MAX_FALSE_ACCEPT:
                 continue
-            true_accept = float(np.mean((inside[:, 0] >= min_dense) & (inside[:, 1] >= min_coverage)))
+            true_accept = accept_rate(inside, min_dense, min_coverage)
             found.append(((true_accept, -false_accept), round(float(min_dense), 4), round(float(min_coverage), 2)))
     best_key = max(key for key, _, _ in found)
     best = [(d, c) for key, d, c in found if key == best_key]

@@ -4,13 +4,11 @@ the answers built from the units (data/knowledge/answer_units.yml).
 The chooser runs for real (BM25 + the e5 model + the calibrated threshold); the end-to-end
 tests at the bottom go through Rasa and the action server (the session `stack`).
 """
-import json
 import re
-import urllib.request
-import uuid
 
 import pytest
 import yaml
+from test_e2e_chat import Conversation      # Rasa's REST channel, as the web app talks to it
 
 from actions.answers import programmes
 from actions.answers.eligibility import eligibility_result
@@ -86,21 +84,6 @@ def test_the_eligibility_result_says_first_that_the_programme_ended():
 
 # ---------------------------------------------------------------- end to end through Rasa
 
-class Chat:
-    def __init__(self, rasa_url: str):
-        self.url, self.sender = f"{rasa_url}/webhooks/rest/webhook", f"units-{uuid.uuid4().hex[:10]}"
-
-    def say(self, message: str) -> dict:
-        request = urllib.request.Request(self.url, data=json.dumps({"sender": self.sender, "message": message}).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            events = json.load(response)
-        customs = [e["custom"] for e in events if isinstance(e.get("custom"), dict)]
-        return {"text": "\n".join(e["text"] for e in events if e.get("text")),
-                "buttons": [b for e in events for b in e.get("buttons") or []],
-                "kind": customs[0]["kind"] if customs else None}
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize("question, must, must_not", [
     ("xom toi o tren nui chua co song dien thoai, de nghi lap tram", ["Sở Khoa học và Công nghệ"], ["ngư dân", "500.000"]),
@@ -108,7 +91,7 @@ class Chat:
     ("ai duoc uu tien nhan dien thoai truoc", ["người có công"], []),
 ])
 def test_citizen_questions_end_to_end(stack, question, must, must_not):
-    reply = Chat(stack.rasa_url).say(question)
+    reply = Conversation(stack.rasa_url).say(question)
     assert reply["kind"] == "programme", reply
     assert all(folded(value) in folded(reply["text"]) for value in must), reply
     assert not any(folded(value) in folded(reply["text"]) for value in must_not), reply
@@ -117,7 +100,7 @@ def test_citizen_questions_end_to_end(stack, question, must, must_not):
 
 @pytest.mark.e2e
 def test_the_form_runs_only_for_the_askers_own_household(stack):
-    rule = Chat(stack.rasa_url).say("Hộ cận nghèo có được hỗ trợ điện thoại thông minh không?")
+    rule = Conversation(stack.rasa_url).say("Hộ cận nghèo có được hỗ trợ điện thoại thông minh không?")
     assert rule["kind"] == "programme" and "cận nghèo" in rule["text"]
-    own = Chat(stack.rasa_url).say("nhà tôi có được nhận điện thoại hỗ trợ không")
+    own = Conversation(stack.rasa_url).say("nhà tôi có được nhận điện thoại hỗ trợ không")
     assert own["kind"] == "eligibility" and any(b["title"] == "Hộ nghèo" for b in own["buttons"])
