@@ -92,7 +92,8 @@ def _province_specific(question: Question) -> Reply:
 
 SHORT_FOLLOW_UP_WORDS = 6
 # Intents a citizen's programme question is often given by the NLU ("thôn tôi chưa có
-# sóng", "cả nước còn bao nhiêu thuê bao 2G?"): without a place, an accepted answer unit
+# sóng", "cả nước còn bao nhiêu thuê bao 2G?"): without a place or a plan indicator (a
+# plan question whose province comes from the conversation), an accepted answer unit
 # answers them (actions/answers/programmes.py); duties, documents and comparisons never.
 UNIT_INTENTS = ("out_of_scope", "nlu_fallback", "ask_plan_info", "ask_target", "ask_status")
 
@@ -122,7 +123,8 @@ def route(turn: Turn) -> Reply:
         question = follow_up
     if turn.intent in CHITCHAT:
         return chitchat.answer_chitchat(turn.intent)
-    if turn.intent in UNIT_INTENTS and not question.places and (unit := programmes.answer_if_unit(question)):
+    if turn.intent in UNIT_INTENTS and not question.places and not question.indicators and \
+            (unit := programmes.answer_if_unit(question)):
         return unit
     if turn.intent == "out_of_scope":
         return chitchat.answer_out_of_scope()
