@@ -22,8 +22,10 @@ from core import regions
 MAX_RELATED = 3
 MAX_TARGET_LINES = 3
 ENDED_WORDS = ("đã kết thúc", "hết hiệu lực", "đã hết")
+# The units whose question, asked about the asker's own household, is the eligibility
+# check ("nhà tôi có được nhận điện thoại không?" may rank "is there support now" first).
 SMARTPHONE_UNITS = ("smartphone-who", "smartphone-conditions", "smartphone-amount", "smartphone-priority",
-                    "smartphone-registration", "smartphone-once")
+                    "smartphone-registration", "smartphone-once", "after-2025")
 
 
 def as_date(value) -> date | None:
@@ -121,5 +123,5 @@ def answer_if_unit(question: Question) -> Reply | None:
 
 
 def asks_about_smartphone_support(text: str) -> bool:
-    """Whether the best unit (accepted or not) is one of the smartphone-support rules."""
+    """Whether the best unit (accepted or not) is about the smartphone support."""
     return choose(text).unit["id"] in SMARTPHONE_UNITS
