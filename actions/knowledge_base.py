@@ -52,3 +52,5 @@ def warm_up() -> None:
     """Load everything at start-up so the first question is as fast as the others."""
     plans(), changes(), programmes(), eligibility_rules(), document_fields()
     searcher().search("khởi động", k=1)
+    from actions.answers.unit_index import load_unit_index     # the answer units' small index
+    load_unit_index().choose("khởi động")

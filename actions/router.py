@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from actions import conversation
 from actions import knowledge_base as kb
-from actions.answers import chitchat, compare, documents, duties, places, programmes, retrieval, values
+from actions.answers import chitchat, compare, documents, duties, eligibility, places, programmes, retrieval, values
 from actions.phrases import buttons, say
 from actions.reply import Reply
 from actions.understanding import Question, read_question
@@ -168,17 +168,17 @@ def _province_specific(question: Question, turn: Turn) -> Reply:
     return values.answer_values(question, plan_ids) or retrieval.answer_search(question, plan_ids)
 
 
-SMARTPHONE_TOPIC_PREFIX = "smartphone-"
+# Intents a citizen's programme question is often given by the NLU ("thôn tôi chưa có
+# sóng", "cả nước còn bao nhiêu thuê bao 2G?"): without a place or a plan indicator (a
+# plan question whose province comes from the conversation), an accepted answer unit
+# answers them (actions/answers/programmes.py); duties, documents and comparisons never.
+UNIT_INTENTS = ("out_of_scope", "nlu_fallback", "ask_plan_info", "ask_target", "ask_status")
 
 
 def eligibility_check_applies(turn: Turn) -> bool:
-    """"Tôi có được hỗ trợ điện thoại không?" starts the eligibility check; a first-person
-    question about something else ("Điện thoại của tôi chỉ có 2G, tôi phải làm gì?",
-    "tôi có được hỗ trợ gói cước không?") gets the programme answer instead."""
-    scores = programmes.topic_scores(turn.text)
-    if not scores:
-        return True
-    return max(scores, key=scores.get).startswith(SMARTPHONE_TOPIC_PREFIX)
+    """The eligibility form runs for a question about the asker's own household on the
+    smartphone support (actions/answers/eligibility.py)."""
+    return eligibility.check_applies(turn.text)
 
 
 def resolve(turn: Turn) -> Question:
@@ -230,9 +230,8 @@ def _home_context(turn: Turn, question: Question) -> dict:
 def _national(question: Question) -> Reply:
     """A country-wide question: the programme facts have some national figures; the
     plans are provincial, so never a province clarification."""
-    if programmes.topic_scores(question.text):
-        return programmes.answer_programme(question)
-    return Reply("fallback", say("utter_no_national_figure", plans=places.covered_provinces()))
+    return programmes.answer_if_unit(question) or \
+        Reply("fallback", say("utter_no_national_figure", plans=places.covered_provinces()))
 
 
 def _answer(turn: Turn, question: Question) -> Reply:
@@ -242,6 +241,9 @@ def _answer(turn: Turn, question: Question) -> Reply:
         return Reply("chitchat", say("utter_question_closed"), buttons=buttons("utter_examples"))
     if intent in CHITCHAT:
         return chitchat.answer_chitchat(intent)
+    if turn.intent in UNIT_INTENTS and not question.places and not question.indicators and \
+            (unit := programmes.answer_if_unit(replace(question, plan_ids=question.plan_ids or _default_plans(turn)))):
+        return unit
     if intent == "out_of_scope":
         return chitchat.answer_out_of_scope()
     if intent == "ask_place":
@@ -252,8 +254,7 @@ def _answer(turn: Turn, question: Question) -> Reply:
         return clarify
     if question.no_plan_places and not question.plan_ids and intent != "ask_programme":
         return places.no_plan(question)
-    if intent == "ask_programme" or (
-            intent == "nlu_fallback" and not question.places and programmes.names_a_topic_clearly(question.text)):
+    if intent == "ask_programme":
         return programmes.answer_programme(question)
     if intent in ("inform_province", "inform_year"):
         return places.province_intro(question) if question.places else \

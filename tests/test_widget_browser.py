@@ -254,7 +254,7 @@ def test_widget_renders_what_the_server_sends_as_text(context, serve_app, closed
     browser here (page.route): this checks the widget's rendering, not the bot."""
     url = serve_app({"rasa.url": closed_url})
     hostile = {
-        "messages": [{"text": "Trả lời " + ATTACK + "\nDòng 2 https://example.org/x.",
+        "messages": [{"text": "Trả lời " + ATTACK + " https://example.org/x.\nDòng 2 lặp lại bảng",
                       "buttons": [{"title": "<b>Nút</b>", "payload": "/chon"}]}],
         "meta": {"kind": "compare", "message_id": "abc123",
                  "sources": [{"province": "<i>Tỉnh</i>", "document": "Văn bản", "section": ATTACK,
@@ -272,18 +272,22 @@ def test_widget_renders_what_the_server_sends_as_text(context, serve_app, closed
     ask(page, "Câu hỏi")
     turn = bot_turns(page).first
     expect(turn.locator(".bubble.bot")).to_have_count(1)
-    assert turn.locator(".bubble.bot").text_content() == "Trả lời " + ATTACK + "\nDòng 2 https://example.org/x."
+    # With a table, only the text's first line is shown: its list would repeat the table.
+    assert turn.locator(".bubble.bot").text_content() == "Trả lời " + ATTACK + " https://example.org/x."
     link = turn.locator(".bubble.bot a")
     assert link.get_attribute("href") == "https://example.org/x" and link.get_attribute("rel") == "noopener noreferrer"
     expect(turn.locator(".quick-replies .chip")).to_have_text("<b>Nút</b>")
     sources = turn.locator(".sources li")
     expect(sources).to_have_count(3)
     source = sources.nth(0).locator("a")
-    expect(source).to_have_text("<i>Tỉnh</i> – Văn bản – " + ATTACK)
+    # Short labels (province and section, or site and topic); the full title in `title`.
+    expect(source).to_have_text(("<i>Tỉnh</i> – " + ATTACK)[:47] + "…")
+    expect(source).to_have_attribute("title", "<i>Tỉnh</i> – Văn bản – " + ATTACK)
     assert source.get_attribute("href") == url + "/plans/tuyen-quang#s-i%22%3E%3Cimg%20src%3Dx%3E"
     # A programme's legal text links to its web address; anything but http(s) is no link.
     expect(sources.nth(1).locator("a")).to_have_attribute("href", "https://vanban.example.gov.vn/tt14")
-    expect(sources.nth(1)).to_have_text("Thông tư 14/2022/TT-BTTTT – Điều 5")
+    expect(sources.nth(1)).to_have_text("vanban.example.gov.vn · Điều 5")
+    expect(sources.nth(1).locator("a")).to_have_attribute("title", "Thông tư 14/2022/TT-BTTTT – Điều 5")
     expect(sources.nth(2).locator("a")).to_have_count(0)
     expect(sources.nth(2)).to_have_text("Văn bản lạ")
     expect(turn.locator("table caption")).to_have_text("Bảng")
@@ -385,3 +389,44 @@ def test_widget_conversation_with_the_stack(context, stack):
     expect(bot_turns(phone)).to_have_count(1, timeout=60_000)
     phone.screenshot(path=str(ARTIFACTS / "mobile-answer.png"))
     phone.close()
+
+
+def test_a_long_answer_on_a_phone_is_shown_from_its_start(context, serve_app, closed_url):
+    """390×844: a new answer is scrolled to its start and focused (screen readers read
+    it); a comparison is a table only, with a column repeated on every row said once;
+    feedback buttons are at least 44 px; source labels fit on one line."""
+    url = serve_app({"rasa.url": closed_url})
+    long_text = "Dòng đầu của câu trả lời.\n" + "\n".join(f"Dòng {i} của danh sách dài." for i in range(60))
+    answer = {"messages": [{"text": long_text}],
+              "meta": {"kind": "compare", "message_id": "m1",
+                       "sources": [{"province": "", "document": "cspl.mic.gov.vn: Ban hành Thông tư quy định danh mục, "
+                                    "chất lượng dịch vụ viễn thông công ích và hướng dẫn thực hiện Chương trình",
+                                    "section": "Ai được hỗ trợ điện thoại",
+                                    "url": "https://cspl.mic.gov.vn/Pages/TinTuc/138454/x.html"}],
+                       "table": {"title": "So sánh", "columns": ["Tỉnh", "Năm", "Mục tiêu"],
+                                 "rows": [[f"Tỉnh {i}", "2025", f"{i}0%"] for i in range(30)]}}}
+    page = open_page(context, url + "/", viewport=MOBILE)
+    page.route("**/api/chat", lambda route: route.fulfill(status=200, json=answer))
+    wait_for_widget(page)
+    launcher(page).click()
+    ask(page, "So sánh các tỉnh")
+    turn = bot_turns(page).first
+    expect(turn).to_be_visible()
+    page.wait_for_timeout(300)
+    top = page.evaluate("""() => { const root = document.querySelector('hts-assistant').shadowRoot;
+        const turns = root.querySelectorAll('.turn.bot:not(.welcome)'); const t = turns[turns.length - 1];
+        const log = root.querySelector('.log');
+        return { offset: t.getBoundingClientRect().top - log.getBoundingClientRect().top,
+                 focused: root.activeElement === t }; }""")
+    assert 0 <= top["offset"] <= 24 and top["focused"], top
+    assert turn.locator(".bubble.bot").text_content() == "Dòng đầu của câu trả lời."
+    assert turn.locator("table th").all_text_contents() == ["Tỉnh", "Mục tiêu"]
+    expect(turn.locator("table caption")).to_have_text("So sánh · Năm: 2025")
+    for thumb in (turn.locator(".thumb.up"), turn.locator(".thumb.down")):
+        box = thumb.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, box
+    source = turn.locator(".sources li").first
+    expect(source).to_have_text("cspl.mic.gov.vn · Ai được hỗ trợ điện thoại")
+    assert source.bounding_box()["height"] < 30
+    page.screenshot(path=str(ARTIFACTS / "phone-long-answer.png"))
+    page.close()

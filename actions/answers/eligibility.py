@@ -1,11 +1,16 @@
-"""The eligibility check for smartphone support (a Rasa form collects the answers;
-this turns them into what the rules say, with the caveat on the period)."""
+"""The eligibility check for smartphone support: when it runs (a question about the
+asker's own household, about the smartphone rules), and what the household would have
+been entitled to under the rules (data/knowledge/eligibility.yml), said after the fact
+that the programme has ended and where to ask now. The words are in
+domain/responses/eligibility.yml; sources are those of the rules' answer units."""
 from actions import knowledge_base as kb
-from actions.answers.programmes import _as_date
-from actions.reply import Reply, fact_source, unique_sources
+from actions.answers import programmes
+from actions.phrases import say
+from actions.reply import Reply, unique_sources
 from core.vocabulary import phrase_text
 
-MAX_SOURCES = 4
+MAX_SOURCES = 3
+MORE_UNITS = ("smartphone-priority", "smartphone-conditions", "after-2025")
 
 
 def household_types() -> list[dict]:
@@ -24,42 +29,52 @@ def household_from_text(text: str) -> str | None:
     return best
 
 
+def about_own_household(text: str) -> bool:
+    """"Nhà tôi có được nhận điện thoại không?" (yes) vs "Hộ nghèo có được nhận điện
+    thoại không?" (a question about the rule: no)."""
+    folded = phrase_text(text)
+    return any(phrase_text(word) in folded for word in kb.eligibility_rules()["own_household_words"])
+
+
+def check_applies(text: str) -> bool:
+    """The form runs for a question about the asker's own household on the smartphone
+    support; anything else (the 2G phone, the subscription, a rule) gets its answer unit."""
+    return about_own_household(text) and programmes.asks_about_smartphone_support(text)
+
+
 def _rule(name: str) -> dict:
     return kb.eligibility_rules()["rules"][name]
 
 
 def _sources(rule_names: list[str]) -> list[dict]:
-    topics = {t["id"]: t for t in kb.programmes()["topics"]}
-    sources = []
-    for name in rule_names:
-        topic = topics[_rule(name)["topic"]]
-        sources += [fact_source(f["source"], topic["title"]) for f in topic.get("facts", [])
-                    if f.get("kind", "fact") != "conflict"][:1]
-    return unique_sources(sources)[:MAX_SOURCES]
+    by_id = programmes.unit_index.load_unit_index().by_id
+    return unique_sources([programmes.source_of(by_id[_rule(name)["unit"]]) for name in rule_names])[:MAX_SOURCES]
+
+
+def _ended_first() -> list[str]:
+    """The programme's end and where to ask now, when its period is over; else []."""
+    until = programmes.as_date(kb.eligibility_rules()["valid_until"])
+    if until is None or until >= kb.today():
+        return []
+    return [say("utter_eligibility_ended", until=programmes.day_text(until))]
 
 
 def eligibility_result(household: str | None, received_device: bool | None, bought: bool | None) -> Reply:
+    """What the form's answers mean under the 2022–2025 rules (≤ ~600 characters; the
+    priority order, conditions and today's situation are behind buttons)."""
     entry = next((h for h in household_types() if h["id"] == household), None)
-    used: list[str]
+    lines = _ended_first()
     if entry is None or not entry["eligible"]:
-        note = entry["note"] if entry else "Hỗ trợ điện thoại thông minh chỉ dành cho hộ nghèo, hộ cận nghèo."
-        lines = [f"Theo quy định, hộ của bạn không thuộc đối tượng được hỗ trợ điện thoại thông minh. {note}"]
-        used = ["eligible_households", "priority"]
+        note = entry["note"] if entry else say("utter_eligibility_default_note")
+        lines.append(say("utter_eligibility_not_eligible", note=note))
+        used = ["eligible_households"]
     elif received_device:
-        lines = ["Hộ của bạn thuộc diện " + entry["id"] + ", nhưng đã nhận máy tính bảng hoặc thiết bị học "
-                 "trực tuyến nên không đủ điều kiện nhận hỗ trợ điện thoại thông minh.",
-                 _rule("no_prior_device")["text"]]
+        lines.append(say("utter_eligibility_had_device", household=entry["id"]))
         used = ["eligible_households", "no_prior_device"]
     else:
         form = "cash_if_bought" if bought else "bundle_if_not_bought"
-        lines = [f"Hộ của bạn ({entry['id']}) thuộc đối tượng được hỗ trợ điện thoại thông minh nếu có tên "
-                 "trong danh sách được phê duyệt.",
-                 _rule(form)["text"], _rule("approved_list")["text"], _rule("priority")["text"]]
-        used = ["eligible_households", form, "approved_list", "priority"]
-    until = _as_date(kb.eligibility_rules()["valid_until"])
-    if until and until < kb.today():
-        lines.append(_rule("period")["text"])
-        used.append("period")
-    lines.append(_rule("where_to_ask")["text"])
-    return Reply("eligibility", "\n".join(lines), _sources(used),
+        lines.append(say("utter_eligibility_entitled", household=entry["id"], rule=_rule(form)["text"]))
+        used = ["eligible_households", form]
+    return Reply("eligibility", "\n".join(lines), _sources(used + ["where_to_ask"]),
+                 buttons=programmes.unit_buttons(MORE_UNITS),
                  context={"intent": "check_eligibility", "household_type": household})

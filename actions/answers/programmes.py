@@ -1,20 +1,35 @@
-"""The public telecom programmes: VTCI and smartphone support, the 2G shutdown,
-emergency numbers, the DII criteria and the strategy (data/knowledge/programmes.yml).
+"""Citizens' questions about the public telecom programmes, the 2G shutdown, coverage
+requests and look-alike programmes, answered from one answer unit
+(data/knowledge/answer_units.yml) chosen by actions/answers/unit_index.py.
 
-Answers know today's date: a rule whose programme has ended is given with that said.
+The answer is the unit's own sentence(s) (at most three), the sentence saying that its
+rule's period is over when the unit does not say so already, the unit's source, and
+2–3 related units as quick-reply buttons. A coverage request also gets the coverage
+targets of the province's plan when the province is known, and otherwise asks which
+province. Below the chooser's threshold the answer is an honest "no data" with where to
+ask today; never a neighbouring unit. The words are in domain/responses/programmes.yml.
 """
 from datetime import date
 
 from actions import knowledge_base as kb
-from actions.reply import Reply, fact_source, unique_sources
-from actions.understanding import Question, has_cue
-from core.vocabulary import phrase_text
+from actions.answers import unit_index
+from actions.answers.places import plan_label
+from actions.phrases import say
+from actions.reply import Reply, fact_source
+from actions.understanding import Question, read_question
+from core import regions
 
-MAX_SOURCES = 3
-OVERVIEW_TOPIC = "vtci-programme"
+MAX_RELATED = 3
+MAX_TARGET_LINES = 3
+ENDED_WORDS = ("đã kết thúc", "hết hiệu lực", "đã hết")
+# The units whose question, asked about the asker's own household, is the eligibility
+# check ("nhà tôi có được nhận điện thoại không?" may rank "is there support now" first).
+SMARTPHONE_UNITS = ("smartphone-who", "smartphone-conditions", "smartphone-amount", "smartphone-priority",
+                    "smartphone-registration", "smartphone-once", "after-2025")
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
+    """A YAML date, or "YYYY-MM-DD" / "YYYY-MM" / "YYYY" (end of that month or year)."""
     if isinstance(value, date):
         return value
     if isinstance(value, str) and len(value) >= 4:
@@ -23,89 +38,90 @@ def _as_date(value) -> date | None:
     return None
 
 
-TITLE_WEIGHT = 0.5      # a title word counts half a keyword word: titles are broader
+def day_text(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def topic_scores(text: str) -> dict[str, float]:
-    """Each topic scores the words of its keyword phrases found in the question, plus
-    half a point per word its title shares with the question (titles read like the
-    questions: "Đang dùng điện thoại chỉ có 2G thì làm gì")."""
-    folded = phrase_text(text)
-    words = set(folded.split())
-    scores = {}
-    for topic in kb.programmes()["topics"]:
-        hits = [phrase_text(str(k)).strip() for k in topic["keywords"]]
-        score = sum(len(k.split()) for k in hits if k and f" {k} " in folded)
-        score += TITLE_WEIGHT * len(words & set(phrase_text(topic["title"]).split()))
-        if score:
-            scores[topic["id"]] = score
-    return scores
+def source_of(unit: dict) -> dict:
+    """The unit's source as a reply source: {province: "", document, section, url}."""
+    name = unit["source"]
+    named = unit_index.units_data()["sources"].get(name) or kb.programmes()["sources"][name]
+    return fact_source(named, unit["label"])
 
 
-CLEAR_TOPIC_SCORE = 4    # e.g. "hộ nghèo" + "đăng ký" + "điện thoại": several keywords of one topic
-
-
-def names_a_topic_clearly(text: str) -> bool:
-    """A question the NLU was unsure of still gets the programme answer when it hits
-    several keywords of one topic ("Nhà tôi là hộ nghèo, đăng ký nhận điện thoại ở đâu?")."""
-    return max(topic_scores(text).values(), default=0) >= CLEAR_TOPIC_SCORE
-
-
-def best_topic(text: str) -> dict | None:
-    scores = topic_scores(text)
-    if not scores:
-        return None
-    best = max(scores, key=scores.get)
-    return next(t for t in kb.programmes()["topics"] if t["id"] == best)
-
-
-def _programme(topic: dict) -> dict:
-    return next((p for p in kb.programmes()["programmes"] if p["id"] == topic.get("programme")), {})
-
-
-def _ended_note(topic: dict) -> str:
-    """Said when the rule's period is over and the answer text does not say so already."""
-    until = _as_date(topic.get("valid_until") or _programme(topic).get("valid_until"))
-    if until is None or until >= kb.today():
+def ended_note(unit: dict) -> str:
+    """"Quy định này áp dụng đến hết ngày 31/12/2025, nay đã kết thúc." when the unit's
+    period is over and its answer does not already say so; else ""."""
+    until = as_date(unit.get("valid_until"))
+    if until is None or until >= kb.today() or any(word in unit["answer"] for word in ENDED_WORDS):
         return ""
-    if any(word in topic["answer"] for word in ("đã kết thúc", "hết hiệu lực", "đã hết")):
-        return ""
-    return f"Lưu ý: quy định này áp dụng đến ngày {until.day}/{until.month}/{until.year} và đã hết thời hạn."
+    return say("utter_programme_ended", until=day_text(until))
 
 
-def _unknowns_asked(topic: dict, text: str) -> list[str]:
-    """"Chưa xác minh được: ..." entries the question touches (two shared content words)."""
-    words = {w for w in phrase_text(text).split() if len(w) > 2}
-    return [u for u in topic.get("unknown", [])
-            if len(words & {w for w in phrase_text(u).split() if len(w) > 2}) >= 2]
+def unit_buttons(unit_ids) -> list[dict]:
+    """Quick replies for units: the label as title, the first example question as the
+    message sent (it comes back to the chooser as that unit's own wording)."""
+    by_id = unit_index.load_unit_index().by_id
+    return [{"title": by_id[i]["label"], "payload": by_id[i]["examples"][0]} for i in unit_ids if i in by_id]
 
 
-def _legal_bases(topic: dict) -> str:
-    """"Thông tư nào ...?": the legal texts of the topic's programme, from the data."""
-    bases = _programme(topic).get("legal_bases") or []
-    items = []
-    for base in bases:
-        when = _as_date(base.get("date"))
-        dated = f" ngày {when.day}/{when.month}/{when.year}" if when else ""
-        items.append(f"{base['number']}{dated}: {base['what']}")
-    return ("Văn bản: " + "; ".join(items) + ".") if items else ""
+def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | None]:
+    """A coverage request: the province plan's coverage targets (lines, sources), or a
+    province question (buttons + the pending question for the follow-up)."""
+    from actions.answers import values              # the plan answers; imported late (cycle)
+    query = unit_index.units_data()["meta"]["coverage_query"]
+    if question.plan_ids:
+        targets = values.answer_values(read_question(query, "ask_target"), question.plan_ids[:1])
+        if targets is None:
+            return [], [], None
+        label = plan_label(question.plan_ids[0])
+        lines = targets.text.split("\n")[:MAX_TARGET_LINES]      # the answer stays short
+        return [say("utter_coverage_plan", province=label, targets="\n".join(lines))], targets.sources[:2], None
+    plan_ids = [plan.id for plan in kb.plans().plans]
+    buttons = [{"title": regions.province_of_plan(p),
+                "payload": f'/inform_province{{"province":"{regions.province_of_plan(p)}"}}'} for p in plan_ids]
+    return [say("utter_coverage_ask_province")], buttons, {"intent": "ask_target", "text": query}
 
 
-def answer_topic(topic: dict, text: str) -> Reply:
-    lines = [topic["answer"].strip()]
-    if has_cue(text, "legal") and (bases := _legal_bases(topic)):
-        lines.insert(0, bases)
-    if note := _ended_note(topic):
+def answer_unit(unit: dict, question: Question) -> Reply:
+    lines = [unit["answer"].strip()]
+    if note := ended_note(unit):
         lines.append(note)
-    lines += _unknowns_asked(topic, text)
-    sources = unique_sources([fact_source(f["source"], topic["title"]) for f in topic.get("facts", [])
-                              if f.get("kind", "fact") != "conflict"])
-    return Reply("programme", "\n".join(lines), sources[:MAX_SOURCES],
-                 context={"intent": "ask_programme", "topic": topic["id"]})
+    sources = [source_of(unit)]
+    buttons = unit_buttons(unit.get("related", [])[:MAX_RELATED])
+    context = {"intent": "ask_programme", "unit": unit["id"]}
+    if unit.get("kind") == "coverage":
+        extra, more, pending = _coverage_lines(question)
+        lines += extra
+        if pending:
+            buttons, context = more, {"pending": pending}
+        else:
+            sources += more
+    return Reply("programme", "\n".join(lines), sources, buttons=buttons, context=context)
+
+
+def no_data() -> Reply:
+    return Reply("fallback", say("utter_programme_no_data"), buttons=unit_buttons(["where-to-ask"]),
+                 context={"intent": "fallback"})
+
+
+def choose(text: str) -> unit_index.Choice:
+    return unit_index.load_unit_index().choose(text)
 
 
 def answer_programme(question: Question) -> Reply:
-    topic = best_topic(question.text)
-    if topic is None:
-        topic = next(t for t in kb.programmes()["topics"] if t["id"] == OVERVIEW_TOPIC)
-    return answer_topic(topic, question.text)
+    """The best unit when the chooser accepts it, else "no data"."""
+    choice = choose(question.text)
+    return answer_unit(choice.unit, question) if choice.accepted else no_data()
+
+
+def answer_if_unit(question: Question) -> Reply | None:
+    """For a question the NLU did not call a programme question (out of scope, unsure,
+    or a plan question naming no province): the unit when the chooser accepts one."""
+    choice = choose(question.text)
+    return answer_unit(choice.unit, question) if choice.accepted else None
+
+
+def asks_about_smartphone_support(text: str) -> bool:
+    """Whether the best unit (accepted or not) is about the smartphone support."""
+    return choose(text).unit["id"] in SMARTPHONE_UNITS

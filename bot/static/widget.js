@@ -279,6 +279,16 @@
     return node;
   }
 
+  // A new answer is shown from its start (on a phone a long answer would otherwise be
+  // read from its end) and screen readers are moved to it.
+  function showAnswer(node) {
+    node.setAttribute("tabindex", "-1");
+    log.append(node);
+    log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+    node.focus({ preventScroll: true });
+    return node;
+  }
+
   // ---- rendering the conversation ----
   function renderWelcome() {
     const groups = EXAMPLES.map(([label, questions]) => el("div", { class: "examples" }, [
@@ -301,18 +311,30 @@
     ]);
   }
 
+  const SOURCE_LABEL_MAX = 48;
+
+  function shorten(text) {
+    return text.length <= SOURCE_LABEL_MAX ? text : text.slice(0, SOURCE_LABEL_MAX - 1).trimEnd() + "…";
+  }
+
+  // A short label (one line on a phone): the plan's province and section, or a web
+  // source's site and topic; the full title stays in the link's title.
   function sourceLink(source) {
-    const label = [source.province, source.document, source.section]
-      .filter((part) => typeof part === "string" && part.trim()).join(" – ");
+    const text = (part) => (typeof part === "string" ? part.trim() : "");
+    const full = [source.province, source.document, source.section].map(text).filter(Boolean).join(" – ");
     if (typeof source.plan !== "string" || !source.plan) {
       // Not a plan (a programme's legal text): link its published address, web only.
       const url = typeof source.url === "string" && /^https?:\/\//i.test(source.url) ? source.url : null;
-      return url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: label })
-        : el("span", { text: label });
+      const site = url ? new URL(url).hostname.replace(/^www\./, "") : text(source.document).split(":")[0];
+      const label = shorten([site, text(source.section)].filter(Boolean).join(" · "));
+      return url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: label, title: full })
+        : el("span", { text: label, title: full });
     }
+    const section = text(source.section).split(" (")[0];
+    const label = shorten([text(source.province), section].filter(Boolean).join(" – ") || full);
     let href = API + "/plans/" + encodeURIComponent(source.plan);
     if (typeof source.anchor === "string" && source.anchor) href += "#" + encodeURIComponent(source.anchor);
-    return el("a", { href, target: "_blank", rel: "noopener", text: label });
+    return el("a", { href, target: "_blank", rel: "noopener", text: label, title: full });
   }
 
   function renderSources(sources) {
@@ -335,12 +357,17 @@
   function renderTable(table) {
     if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) return null;
     const cell = (value) => (value === null || value === undefined ? "" : String(value));
+    const rows = table.rows.filter(Array.isArray);
+    // A column with the same value on every row (the year) is said once, in the caption.
+    const constant = table.columns.map((c, i) => rows.length > 1 && i > 0 && rows.every((r) => cell(r[i]) === cell(rows[0][i])));
+    const kept = (values) => values.filter((v, i) => !constant[i]);
+    const notes = table.columns.map((c, i) => (constant[i] ? cell(c) + ": " + cell(rows[0][i]) : null)).filter(Boolean);
+    const caption = [cell(table.title), ...notes].filter(Boolean).join(" · ");
     return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": table.title || "Bảng so sánh" }, [
       el("table", {}, [
-        table.title ? el("caption", { text: cell(table.title) }) : null,
-        el("thead", {}, [el("tr", {}, table.columns.map((c) => el("th", { scope: "col", text: cell(c) })))]),
-        el("tbody", {}, table.rows.filter(Array.isArray).map((row) =>
-          el("tr", {}, row.map((value) => el("td", { text: cell(value) }))))),
+        caption ? el("caption", { text: caption }) : null,
+        el("thead", {}, [el("tr", {}, kept(table.columns).map((c) => el("th", { scope: "col", text: cell(c) })))]),
+        el("tbody", {}, rows.map((row) => el("tr", {}, kept(row).map((value) => el("td", { text: cell(value) }))))),
       ]),
     ]);
   }
@@ -402,11 +429,14 @@
 
   function renderBot(entry) {
     const meta = entry.meta || {};
+    const hasTable = !!(meta.table && Array.isArray(meta.table.rows) && meta.table.rows.length);
     const parts = [el("span", { class: "visually-hidden", text: TEXT.bot })];
     for (const message of Array.isArray(entry.messages) ? entry.messages : []) {
       if (!message || typeof message !== "object") continue;
       if (typeof message.text === "string" && message.text) {
-        parts.push(el("div", { class: "bubble bot" }, [richText(message.text)]));
+        // With a table the text's list would repeat it: keep only its first line.
+        const text = hasTable ? message.text.split("\n")[0] : message.text;
+        parts.push(el("div", { class: "bubble bot" }, [richText(text)]));
       }
       const buttons = Array.isArray(message.buttons) ? message.buttons : [];
       if (buttons.length) {
@@ -501,7 +531,7 @@
       state.entries.push(entry);
       saveState();
       typing.remove();
-      append(renderBot(entry));
+      showAnswer(renderBot(entry));
     } catch (error) {
       typing.remove();
       showError(error.message || TEXT.unreachable, message);

@@ -1,0 +1,135 @@
+"""Which answer unit (data/knowledge/answer_units.yml) a citizen's question asks for.
+
+Hybrid retrieval with the project's own pieces: BM25 on folded syllables
+(index.retrieval.bm25) and e5 vectors (index.retrieval.embedding), fused by reciprocal
+rank fusion (index.retrieval.fusion). Each unit is indexed as several short documents —
+its answer, its button label and each example question — and a unit scores the best of
+its documents. A question without diacritics is first given them back from the units'
+own words (index.retrieval.diacritics), as the plan search does, because e5 reads
+"dau thu" poorly.
+
+The choice is accepted when the best unit's dense cosine (best document) reaches
+`meta.threshold.min_dense` AND its keyword coverage (share of the question's IDF weight
+found in its best-covering document) reaches `meta.threshold.min_coverage` (both calibrated by
+scripts/calibrate_units.py) AND the question names one of `meta.subject_words`. Below that, the caller says "no data".
+
+The vectors of the unit documents are computed once and cached in var/index/ under a
+hash of the model id and the texts (about 200 short texts; ~10 s on 2 cores when cold).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from core import knowledge
+from core.vocabulary import expand_abbreviations, phrase_text, query_words
+from index.retrieval.bm25 import BM25
+from index.retrieval.diacritics import DiacriticRestorer, is_unaccented
+from index.retrieval.fusion import reciprocal_rank_fusion
+from index.retrieval.store import build_dir
+
+UNITS_FILE = "answer_units.yml"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chooser's verdict for one question.
+
+    unit: the best unit (a dict of answer_units.yml); ranked: all unit ids, best first;
+    dense: cosine of the question and the best unit's closest document (-1..1);
+    coverage: share (0..1) of the question's keyword weight in the best unit's documents;
+    accepted: both reach the calibrated threshold."""
+    unit: dict
+    ranked: tuple[str, ...]
+    dense: float
+    coverage: float
+    accepted: bool
+
+
+def units_data() -> dict:
+    return knowledge.load(UNITS_FILE)
+
+
+def unit_documents(unit: dict) -> list[str]:
+    """The texts a unit is found by: its answer, its label and its example questions."""
+    return [unit["answer"], unit["label"], *unit["examples"]]
+
+
+class UnitIndex:
+    """The units and their BM25 and dense indexes. `embedder` has encode_query(list[str])
+    returning L2-normalised float32 rows (index.retrieval.embedding.Embedder)."""
+
+    def __init__(self, units: list[dict], threshold: dict, embedder, subject_words: list[str] = ()):
+        self.units = units
+        self.subject_words = tuple(phrase_text(str(word)) for word in subject_words)
+        self.by_id = {unit["id"]: unit for unit in units}
+        self.min_dense = float(threshold["min_dense"])
+        self.min_coverage = float(threshold["min_coverage"])
+        self.embedder = embedder
+        documents, owner = [], []
+        for number, unit in enumerate(units):
+            for text in unit_documents(unit):
+                documents.append(text)
+                owner.append(number)
+        self.documents = documents
+        self.owner = np.array(owner)
+        self.keyword = BM25(documents)
+        self.restorer = DiacriticRestorer([d for d in documents if not is_unaccented(d)], query_words())
+        self.vectors = _cached_vectors(embedder, documents)
+
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit (n_units,): fused RRF score, best dense cosine, best keyword coverage."""
+        query = expand_abbreviations(text)
+        dense_query = self.restorer.restore(query) if is_unaccented(query) else query
+        dense = self.vectors @ self.embedder.encode_query([dense_query])[0]
+        keyword = np.asarray(self.keyword.scores(query))
+        fused = reciprocal_rank_fusion(dense, keyword, np.ones(len(self.documents), bool))
+        coverage = np.array([self.keyword.coverage(query, i) for i in range(len(self.documents))])
+        n = len(self.units)
+        unit_fused, unit_dense, unit_coverage = np.full(n, -np.inf), np.full(n, -1.0), np.zeros(n)
+        np.maximum.at(unit_fused, self.owner, fused)
+        np.maximum.at(unit_dense, self.owner, dense)
+        np.maximum.at(unit_coverage, self.owner, coverage)
+        return unit_fused, unit_dense, unit_coverage
+
+    def choose(self, text: str) -> Choice:
+        fused, dense, coverage = self.scores(text)
+        order = np.argsort(-fused, kind="stable")
+        best = int(order[0])
+        accepted = (dense[best] >= self.min_dense and coverage[best] >= self.min_coverage
+                    and self.names_subject(text))
+        return Choice(unit=self.units[best], ranked=tuple(self.units[i]["id"] for i in order),
+                      dense=round(float(dense[best]), 4), coverage=round(float(coverage[best]), 4),
+                      accepted=bool(accepted))
+
+
+    def names_subject(self, text: str) -> bool:
+        """Whether the question names something the units are about (meta.subject_words)."""
+        folded = phrase_text(text)
+        return not self.subject_words or any(word in folded for word in self.subject_words)
+
+
+def _cached_vectors(embedder, documents: list[str]) -> np.ndarray:
+    """Vectors of `documents` (n, dim), from var/index/units-<hash>.npy when the same
+    model already encoded the same texts."""
+    digest = hashlib.sha256("\n".join([embedder.model_id, *documents]).encode("utf-8")).hexdigest()[:16]
+    path = build_dir() / f"units-{digest}.npy"
+    if path.exists():
+        vectors = np.load(path)
+        if vectors.shape == (len(documents), embedder.dim):
+            return vectors
+    vectors = embedder.encode_query(documents)      # question-to-question: both sides "query: "
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+@lru_cache(maxsize=None)
+def load_unit_index() -> UnitIndex:
+    """The process-wide unit index (shares the embedding model with the plan search)."""
+    from index.retrieval.embedding import load_embedder
+    data = units_data()
+    return UnitIndex(data["units"], data["meta"]["threshold"], load_embedder(), data["meta"]["subject_words"])
