@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation
 from actions import knowledge_base as kb
-from actions.answers.eligibility import eligibility_result, household_from_text
+from actions.answers.eligibility import eligibility_result, household_from_text, household_types
 from actions.phrases import say
 from actions.reply import Reply
 from actions.router import Turn, eligibility_check_applies, is_follow_up_turn, route
@@ -119,7 +119,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if household is None:
             dispatcher.utter_message(response="utter_household_unclear")
             return {"household_type": None}
-        eligible = household in ("hộ nghèo", "hộ cận nghèo")
+        eligible = any(entry["id"] == household and entry["eligible"] for entry in household_types())
         skip = {} if eligible else {"received_device": False, "bought_smartphone": False}
         return {"household_type": household, **skip}
 

@@ -21,7 +21,6 @@ from core import regions
 
 MAX_RELATED = 3
 MAX_TARGET_LINES = 3
-ENDED_WORDS = ("đã kết thúc", "hết hiệu lực", "đã hết")
 # The units whose question, asked about the asker's own household, is the eligibility
 # check ("nhà tôi có được nhận điện thoại không?" may rank "is there support now" first).
 SMARTPHONE_UNITS = ("smartphone-who", "smartphone-conditions", "smartphone-amount", "smartphone-priority",
@@ -53,7 +52,7 @@ def ended_note(unit: dict) -> str:
     """"Quy định này áp dụng đến hết ngày 31/12/2025, nay đã kết thúc." when the unit's
     period is over and its answer does not already say so; else ""."""
     until = as_date(unit.get("valid_until"))
-    if until is None or until >= kb.today() or any(word in unit["answer"] for word in ENDED_WORDS):
+    if until is None or until >= kb.today() or any(word in unit["answer"] for word in unit_index.units_data()["meta"]["ended_words"]):
         return ""
     return say("utter_programme_ended", until=day_text(until))
 
