@@ -211,3 +211,10 @@ def test_a_question_asking_for_a_share_prefers_the_percent_indicator():
     reply = ask("Hậu Giang muốn bao nhiêu % xã kết nối mạng truyền số liệu chuyên dùng?", "ask_target")
     assert reply.kind == "target" and "100%" in reply.text, reply.text
     assert reply.sources[0]["province"] == "Hậu Giang"
+
+
+def test_a_comparison_asked_for_the_lowest_names_the_lowest():
+    lowest = route(Turn("tinh nao co muc tieu ty le ho gia dinh co cap quang thap nhat", "ask_compare", []))
+    assert lowest.kind == "compare" and "Thấp nhất: Tuyên Quang (56%)" in lowest.text
+    highest = route(Turn("So sánh mục tiêu tốc độ băng rộng cố định của các tỉnh", "ask_compare", []))
+    assert "Cao nhất: Tiền Giang (150 Mbps)" in highest.text and "Thấp nhất" not in highest.text

@@ -25,8 +25,7 @@ import pytest
 import requests
 import yaml
 
-import scaleout   # scripts/scaleout.py: throwaway PostgreSQL and Redis
-from bot import retention
+from stack import retention, scaleout   # throwaway PostgreSQL and Redis; the retention job
 from bot.app import create_app
 from bot.text import scrub
 from core import settings

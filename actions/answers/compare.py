@@ -52,8 +52,10 @@ def answer_compare(question: Question, plan_ids: tuple[str, ...]) -> Reply | Non
     missing = [regions.province_of_plan(p) for p in plan_ids if p not in best_per_plan]
     text = say("utter_compare_heading", what=what) + "\n" + "\n".join(lines)
     if len(ranked) > 1:
-        top = [r.province for r in ranked if r.value == ranked[0].value]
-        text += "\n" + say("utter_compare_top", provinces=", ".join(top), value=format_value(ranked[0]))
+        # "tỉnh nào thấp nhất?" names the lowest; any other comparison the highest.
+        end, response = (ranked[-1], "utter_compare_bottom") if question.wants("lowest") else (ranked[0], "utter_compare_top")
+        ends = [r.province for r in ranked if r.value == end.value]
+        text += "\n" + say(response, provinces=", ".join(ends), value=format_value(end))
     if missing:
         text += "\n" + say("utter_compare_missing", provinces=", ".join(missing))
     table = {"columns": ["Tỉnh", "Giá trị", "Năm", "Nguồn"],
