@@ -234,9 +234,20 @@ def _national(question: Question) -> Reply:
         Reply("fallback", say("utter_no_national_figure", plans=places.covered_provinces()))
 
 
+# The payloads of the eligibility form's yes/no buttons (domain/responses/eligibility.yml).
+YES_NO_PAYLOADS = ("affirm", "deny")
+
+
+def _is_yes_no_payload(text: str) -> bool:
+    """"/affirm" (a button the assistant offered) or "affirm" (the web app passes a payload
+    it did not offer in its last reply — a button of an earlier turn — as text without its
+    slash): no person types these, whatever the NLU makes of them."""
+    return text.strip().lstrip("/") in YES_NO_PAYLOADS
+
+
 def _answer(turn: Turn, question: Question) -> Reply:
     intent = question.intent
-    if intent in ("affirm", "deny") and turn.text.startswith("/") and not turn.form_active:
+    if _is_yes_no_payload(turn.text) and not turn.form_active:
         # A yes/no button of a question that has closed (the eligibility check ended).
         return Reply("chitchat", say("utter_question_closed"), buttons=buttons("utter_examples"))
     if intent in CHITCHAT:

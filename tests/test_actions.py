@@ -218,3 +218,12 @@ def test_a_comparison_asked_for_the_lowest_names_the_lowest():
     assert lowest.kind == "compare" and "Thấp nhất: Tuyên Quang (56%)" in lowest.text
     highest = route(Turn("So sánh mục tiêu tốc độ băng rộng cố định của các tỉnh", "ask_compare", []))
     assert "Cao nhất: Tiền Giang (150 Mbps)" in highest.text and "Thấp nhất" not in highest.text
+
+
+@pytest.mark.parametrize("text, intent", [("/affirm", "affirm"), ("affirm", "out_of_scope"), ("deny", "deny")])
+def test_a_yes_no_button_after_the_check_closed_says_so(text, intent):
+    """A stale button: "/affirm" as clicked, or "affirm" as the web app passes a payload it
+    did not offer in its last reply."""
+    reply = route(Turn(text, intent, []))
+    assert reply.kind == "chitchat" and "đã kết thúc" in reply.text
+    assert route(Turn("vâng", "affirm", [])).text != reply.text      # a typed yes is small talk
