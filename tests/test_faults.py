@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from index.retrieval.store import build_dir
 from stack import scaleout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,7 +275,7 @@ class IndexLab:
             service.wait_ready()
 
     def copy_real_index(self) -> None:
-        for path in (ROOT / "index" / "build").iterdir():
+        for path in build_dir().iterdir():             # the real index (var/index)
             if path.is_file():
                 shutil.copy2(path, self.directory / path.name)
 
