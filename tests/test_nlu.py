@@ -91,6 +91,7 @@ def generated_lookups() -> Path:
 def test_generated_vocabulary_comes_from_the_knowledge(generated_lookups):
     import yaml
 
+    from core import knowledge as knowledge_files
     from nlu import generate
 
     data = yaml.safe_load(generated_lookups.read_text(encoding="utf-8"))["nlu"]
@@ -117,7 +118,7 @@ def test_generated_vocabulary_comes_from_the_knowledge(generated_lookups):
     assert "báo" not in lookups["agency"] and "bao" not in lookups["agency"]
 
     # indicators: every ask phrase → its id (first claim wins, see generate.py)
-    knowledge = yaml.safe_load((generate.KNOWLEDGE / "indicators.yml").read_text(encoding="utf-8"))
+    knowledge = knowledge_files.load("indicators.yml")
     ids = {i["id"] for i in knowledge["indicators"]}
     for indicator in knowledge["indicators"]:
         for phrase in indicator.get("ask", []):
