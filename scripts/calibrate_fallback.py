@@ -4,7 +4,7 @@ reliable (settings.yml: search.min_dense, search.min_coverage).
 In-scope: the retrieval question set (tests/retrieval/questions.yml), whose best hit
 should be quoted. Out of scope: tests/retrieval/out_of_scope.yml, whose best hit must
 not be. A hit is accepted when its dense cosine >= min_dense AND its keyword coverage (the
-share of the question's keyword weight found in the passage, index/bm25.py) >=
+share of the question's keyword weight found in the passage, index/retrieval/bm25.py) >=
 min_coverage. The grid search keeps the pair that accepts the most in-scope questions
 while accepting at most MAX_FALSE_ACCEPT of the out-of-scope ones (a wrong quote is
 worse than "I don't know").
