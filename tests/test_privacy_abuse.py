@@ -210,7 +210,9 @@ def test_typed_restart_and_intent_payloads_are_text_but_offered_buttons_work(sta
                            params={"token": stack.token}).json()
     assert not any(e["event"] == "restart" for e in tracker["events"])
 
-    # A question without a province gets province buttons; clicking one is an intent.
+    # A question without a province gets province buttons; clicking one is an intent. A new
+    # conversation: the text above names Hậu Giang, which a follow-up question would keep.
+    sender = f"pay-{uuid.uuid4().hex[:12]}"
     offered = _post(stack, "Mục tiêu tốc độ băng rộng di động năm 2025?", sender).json()
     buttons = [b for m in offered["messages"] for b in m.get("buttons", [])]
     intent_buttons = [b for b in buttons if b["payload"].startswith("/")]
