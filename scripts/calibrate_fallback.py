@@ -12,7 +12,6 @@ worse than "I don't know").
     .venv/bin/python -m scripts.calibrate_fallback [--write]
 """
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 import yaml
 
 from index.retrieval.search import load_searcher
+from scripts.measure import best_threshold_pairs, write_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,33 +36,10 @@ def top_hits(searcher, questions: list[str]) -> np.ndarray:
     return np.array(rows)
 
 
-def accept_rate(scores: np.ndarray, min_dense: float, min_coverage: float) -> float:
-    return float(np.mean((scores[:, 0] >= min_dense) & (scores[:, 1] >= min_coverage)))
-
-
 def calibrate(inside: np.ndarray, outside: np.ndarray) -> dict:
-    best = None
-    for min_dense in np.arange(0.78, 0.90, 0.0025):
-        for min_coverage in np.arange(0.0, 0.8, 0.01):
-            false_accept = accept_rate(outside, min_dense, min_coverage)
-            if false_accept > MAX_FALSE_ACCEPT:
-                continue
-            true_accept = accept_rate(inside, min_dense, min_coverage)
-            key = (true_accept, -false_accept)
-            if best is None or key > best["key"]:
-                best = {"key": key, "min_dense": round(float(min_dense), 4),
-                        "min_coverage": round(float(min_coverage), 2),
-                        "in_scope_accepted": round(true_accept, 3), "out_of_scope_accepted": round(false_accept, 3)}
-    best.pop("key")
-    return best
-
-
-def write_settings(result: dict) -> None:
-    path = ROOT / "settings.yml"
-    text = path.read_text(encoding="utf-8")
-    for key in ("min_dense", "min_coverage"):
-        text = re.sub(rf"(\n  {key}: )[0-9.]+", rf"\g<1>{result[key]}", text)
-    path.write_text(text, encoding="utf-8")
+    """The first best pair of the grid (scripts/measure.py, best_threshold_pairs)."""
+    return best_threshold_pairs(inside, outside, np.arange(0.78, 0.90, 0.0025),
+                                np.arange(0.0, 0.8, 0.01), MAX_FALSE_ACCEPT)[0]
 
 
 def main() -> int:
@@ -75,7 +52,7 @@ def main() -> int:
     result = calibrate(top_hits(searcher, inside_questions), top_hits(searcher, outside_questions))
     print(f"{len(inside_questions)} in-scope and {len(outside_questions)} out-of-scope questions: {result}")
     if args.write:
-        write_settings(result)
+        write_thresholds(ROOT / "settings.yml", 2, {k: result[k] for k in ("min_dense", "min_coverage")})
         print("written to settings.yml (search.min_dense, search.min_coverage)")
     return 0
 

@@ -15,7 +15,6 @@ Prints top-1 accuracy (right unit, or "no data" for the null questions), the thr
 and each failure.
 """
 import argparse
-import re
 import sys
 
 import numpy as np
@@ -24,7 +23,7 @@ import yaml
 from actions.answers.unit_index import load_unit_index
 from core import knowledge
 from core.settings import PROJECT_ROOT
-from scripts.calibrate_fallback import accept_rate
+from scripts.measure import best_threshold_pairs, write_thresholds
 
 QUESTIONS = PROJECT_ROOT / "tests" / "citizen_questions.yml"
 MAX_FALSE_ACCEPT = 0.05
@@ -44,34 +43,15 @@ def top1_correct(choice, expected: str | None) -> bool:
 def calibrate(inside: np.ndarray, outside: np.ndarray) -> dict:
     """inside/outside: (n, 2) arrays of (dense, coverage) of each question's best unit.
 
-    Among the pairs with the best (in-scope accepted, -out-of-scope accepted), the one in
-    the middle of that region (median dense bound, then median coverage bound): the
+    Among the best pairs of the grid (scripts/measure.py, best_threshold_pairs), the one
+    in the middle of that region (median dense bound, then median coverage bound): the
     region's edges sit on single questions of this small set.
     Returns {min_dense, min_coverage, in_scope_accepted, out_of_scope_accepted}."""
-    found = []
-    for min_dense in np.arange(0.80, 0.95, 0.0025):
-        for min_coverage in np.arange(0.0, 0.9, 0.02):
-            false_accept = accept_rate(outside, min_dense, min_coverage)
-            if false_accept > MAX_FALSE_ACCEPT:
-                continue
-            true_accept = accept_rate(inside, min_dense, min_coverage)
-            found.append(((true_accept, -false_accept), round(float(min_dense), 4), round(float(min_coverage), 2)))
-    best_key = max(key for key, _, _ in found)
-    best = [(d, c) for key, d, c in found if key == best_key]
-    dense_values = sorted({d for d, _ in best})
-    min_dense = dense_values[len(dense_values) // 2]
-    coverage_values = sorted(c for d, c in best if d == min_dense)
-    min_coverage = coverage_values[len(coverage_values) // 2]
-    return {"min_dense": min_dense, "min_coverage": min_coverage,
-            "in_scope_accepted": round(best_key[0], 3), "out_of_scope_accepted": round(-best_key[1], 3)}
-
-
-def write_threshold(result: dict) -> None:
-    path = knowledge.path("answer_units.yml")
-    text = path.read_text(encoding="utf-8")
-    for key in ("min_dense", "min_coverage"):
-        text = re.sub(rf"(\n    {key}: )[0-9.]+", rf"\g<1>{result[key]}", text, count=1)
-    path.write_text(text, encoding="utf-8")
+    best = best_threshold_pairs(inside, outside, np.arange(0.80, 0.95, 0.0025),
+                                np.arange(0.0, 0.9, 0.02), MAX_FALSE_ACCEPT)
+    dense_values = sorted({pair["min_dense"] for pair in best})
+    middle = [pair for pair in best if pair["min_dense"] == dense_values[len(dense_values) // 2]]
+    return sorted(middle, key=lambda pair: pair["min_coverage"])[len(middle) // 2]
 
 
 def main() -> int:
@@ -98,7 +78,8 @@ def main() -> int:
             print(f"  FAIL {item['q']!r}: want {item['unit']}, got {choice.unit['id']} "
                   f"(dense {choice.dense}, coverage {choice.coverage}, accepted {choice.accepted})")
     if args.write:
-        write_threshold(result)
+        write_thresholds(knowledge.path("answer_units.yml"), 4,
+                         {k: result[k] for k in ("min_dense", "min_coverage")})
         print("written to data/knowledge/answer_units.yml (meta.threshold)")
     return 0
 
