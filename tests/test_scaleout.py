@@ -119,6 +119,18 @@ def test_helm_values_for_the_rasa_chart():
     assert values["rasa-action-server"]["replicaCount"] >= 2
 
 
+def test_helm_profile_runs_the_retention_job():
+    job = yaml.safe_load((DEPLOY / "helm" / "retention-cronjob.yaml").read_text(encoding="utf-8"))
+    assert job["kind"] == "CronJob" and job["spec"]["concurrencyPolicy"] == "Forbid"
+    container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][:3] == ["python", "-m", "stack.retention"] and "--once" in container["command"]
+    values = yaml.safe_load((DEPLOY / "helm" / "values.yaml").read_text(encoding="utf-8"))
+    assert container["image"].startswith(values["image"]["repository"])
+    # every variable of the endpoints file is set, so the job reads the same tracker store
+    wanted = _variables((DEPLOY / "scaleout" / "endpoints.yml").read_text(encoding="utf-8"))
+    assert wanted <= {e["name"] for e in container["env"]}, wanted
+
+
 # ---------------------------------------------------------------- the running profile
 
 @pytest.fixture(scope="module")
