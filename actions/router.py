@@ -14,8 +14,9 @@ from actions import knowledge_base as kb
 from actions.answers import chitchat, compare, documents, duties, eligibility, places, programmes, retrieval, values
 from actions.phrases import buttons, say
 from actions.reply import Reply
-from actions.understanding import Question, read_question
+from actions.understanding import Question, has_cue, indicator_words, indicators_with_words, read_question
 from core import regions
+from core.vocabulary import indicator_by_id
 
 CHITCHAT = ("greet", "goodbye", "thank", "bot_help", "affirm", "deny", "cancel")
 # Intents whose answer depends on one province's plan.
@@ -42,8 +43,18 @@ def all_plan_ids() -> tuple[str, ...]:
 VALUE_TOPICS = ("ask_target", "ask_status")
 TOPICS = (*VALUE_TOPICS, "ask_compare", "ask_duty", "ask_document", "ask_plan_info", "inform_province")
 # Intents whose message is never a follow-up; programmes, places and the eligibility
-# check are read as they are unless the message names a plan subject.
+# check are read as they are unless the message names a plan subject. A short message
+# asking for a target or today's value after one ("đạt chưa?") is one whatever its intent.
 NEVER_FOLLOW_UPS = (*CHITCHAT, "out_of_scope")
+# At most this many indicators are offered when a follow-up names several in part.
+MAX_INDICATOR_BUTTONS = 5
+
+
+def _asks_value_again(turn: Turn) -> bool:
+    """"đạt chưa?", "hiện nay thế nào?" right after a target, status or comparison."""
+    return (turn.context or {}).get("intent") in (*VALUE_TOPICS, "ask_compare") and \
+        len(turn.text.split()) <= conversation.short_follow_up_words() and \
+        (has_cue(turn.text, "status") or has_cue(turn.text, "target"))
 
 
 def _names_subject(question: Question) -> bool:
@@ -62,7 +73,9 @@ def is_follow_up_turn(turn: Turn) -> bool:
     continuation, and leaving out something the topic has (the province, the indicator or
     the agency). A question naming both its subject and its province is a new one."""
     state = turn.context
-    if not state or state.get("intent") not in TOPICS or turn.intent in NEVER_FOLLOW_UPS:
+    if not state or state.get("intent") not in TOPICS:
+        return False
+    if turn.intent in NEVER_FOLLOW_UPS and not _asks_value_again(turn):
         return False
     question = read_question(turn.text, turn.intent, turn.entities)
     if turn.intent in ("ask_programme", "check_eligibility", "inform_household", "ask_place") and \
@@ -85,6 +98,12 @@ def _continue(turn: Turn, question: Question) -> Question:
     topic = state["intent"]
     merged = replace(question, indicators=question.indicators or list(state.get("indicators") or []),
                      agencies=question.agencies or list(state.get("agencies") or []))
+    if not question.indicators and not question.agencies:
+        choices = _other_indicators(question, state)
+        if len(choices) == 1:
+            merged.indicators = choices
+        else:
+            merged.indicator_choices = choices
     names_place = bool(question.places or question.all_plans)
     if not names_place:
         merged.plan_ids = tuple(state.get("compare_plans") or state.get("plan_ids") or ())
@@ -112,6 +131,24 @@ def _continue(turn: Turn, question: Question) -> Question:
         # question's words say what is asked; its place gives way to this message's.
         merged.text = f"{_without_places(state.get('text', ''))} ; {turn.text}"
     return merged
+
+
+def _other_indicators(question: Question, state: dict) -> list[str]:
+    """"còn di động?" after fixed broadband: the indicators the message's own words name
+    in part (none named in full) when those words are not the last topic's; [] when the
+    message names nothing new ("còn Tuyên Quang?", "năm 2030 thì sao?")."""
+    words = question.topic_words()
+    previous = list(state.get("indicators") or [])
+    if not words or not previous or words <= indicator_words(previous):
+        return []
+    return [i for i in indicators_with_words(words) if i not in previous]
+
+
+def _ask_indicator(question: Question) -> Reply:
+    """Which of several indicators a follow-up means; each button continues the topic."""
+    names = [indicator_by_id(i).name for i in question.indicator_choices[:MAX_INDICATOR_BUTTONS]]
+    options = [{"title": name, "payload": say("utter_follow_up_indicator", name=name)} for name in names]
+    return Reply("clarify", say("utter_ask_indicator"), buttons=options)
 
 
 def _without_places(text: str) -> str:
@@ -252,6 +289,8 @@ def _answer(turn: Turn, question: Question) -> Reply:
         return Reply("chitchat", say("utter_question_closed"), buttons=buttons("utter_examples"))
     if intent in CHITCHAT:
         return chitchat.answer_chitchat(intent)
+    if question.indicator_choices:
+        return _ask_indicator(question)
     if turn.intent in UNIT_INTENTS and not question.places and not question.indicators and \
             (unit := programmes.answer_if_unit(replace(question, plan_ids=question.plan_ids or _default_plans(turn)))):
         return unit

@@ -118,6 +118,24 @@ def find_indicators(text: str) -> list[str]:
     return _best({key: score for key, score in scores.items() if score})
 
 
+def indicators_with_words(words: set[str]) -> list[str]:
+    """Ids of the indicators whose name or ask phrases hold every one of `words` (folded
+    syllables, as Question.topic_words gives them): "di dong" → the mobile indicators."""
+    found = []
+    for indicator in indicators():
+        vocabulary = {w for phrase in (*indicator.ask, indicator.name) for w in phrase_text(phrase).split()}
+        if words and words <= vocabulary:
+            found.append(indicator.id)
+    return found
+
+
+def indicator_words(ids: list[str]) -> set[str]:
+    """The folded words of the names and ask phrases of the indicators `ids`."""
+    chosen = set(ids)
+    return {w for indicator in indicators() if indicator.id in chosen
+            for phrase in (*indicator.ask, indicator.name) for w in phrase_text(phrase).split()}
+
+
 def find_agencies(text: str) -> list[str]:
     """Canonical agency ids named in the question, the most specific first."""
     scores = {a.id: _phrase_hits(text, [*a.ask, a.name]) for a in agencies()}
@@ -142,6 +160,8 @@ class Question:
     agencies: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     kind: str | None = None      # target | status | both, when the conversation decided it
+    # indicators a follow-up may mean ("còn di động?"): the user picks one
+    indicator_choices: list[str] = field(default_factory=list)
 
     @property
     def no_plan_places(self) -> list[Place]:

@@ -77,6 +77,35 @@ def test_follow_ups_reuse_the_context():
     assert other.sources[0]["province"] == "Bình Phước" and "100thuêbao/100dân" in squash(other.text)
 
 
+def test_a_follow_up_naming_indicators_in_part_asks_which():
+    first = ask("so sánh tỷ lệ hộ gia đình có cáp quang của các tỉnh", "ask_compare")
+    which = ask("còn di động?", "ask_compare", context=first.context)
+    assert which.kind == "clarify" and which.context is None        # the topic is kept
+    titles = [b["title"] for b in which.buttons]
+    assert "Tốc độ băng rộng di động (tải xuống, i-Speed)" in titles and len(titles) <= 5
+    assert not any("cáp quang" in t for t in titles)
+    chosen = next(b for b in which.buttons if "Tốc độ băng rộng di động" in b["title"])
+    again = ask(chosen["payload"], "ask_compare", context=first.context)
+    assert again.kind == "compare" and "Mbps" in again.text and "cáp quang" not in again.text.lower()
+    # one indicator named in part: answered, no question back
+    fibre = ask("Mục tiêu tỷ lệ hộ có cáp quang Sóc Trăng 2025", "ask_target")
+    one = ask("còn thôn có sóng?", "ask_target", context=fibre.context)
+    assert one.kind in ("target", "status") and one.sources[0]["province"] == "Sóc Trăng"
+
+
+def test_did_it_reach_the_target_is_a_follow_up_whatever_the_intent():
+    first = ask("Mục tiêu tỷ lệ hộ có cáp quang Sóc Trăng 2025", "ask_target")
+    reached = ask("đạt chưa?", "affirm", context=first.context)
+    assert reached.kind in ("status", "target") and reached.sources[0]["province"] == "Sóc Trăng"
+    assert "hiện trạng" in reached.text.lower()                   # says what it has of today's value
+    assert ask("đạt chưa?", "affirm").kind == "chitchat"           # nothing to follow: small talk
+
+
+def test_a_sentence_that_states_its_value_is_quoted_whole():
+    reply = ask("mục tiêu phủ sóng 5G Tuyên Quang năm 2030", "ask_target")
+    assert "100% dân số các khu vực có nhu cầu sử dụng" in reply.text
+
+
 def test_a_province_without_a_plan_is_said_plainly():
     for question in ("Kế hoạch hạ tầng số của Hà Nội có mục tiêu gì?", "lao cai muc tieu cap quang"):
         reply = ask(question, "ask_target")

@@ -1,6 +1,7 @@
 """Targets (mục tiêu) and current status (hiện trạng) of one or more plans; both, when
 the question asks for neither ("tỷ lệ hộ có cáp quang Tuyên Quang"). The words are
 responses in domain/responses/plans.yml."""
+import re
 from dataclasses import replace
 
 from actions import knowledge_base as kb
@@ -13,6 +14,7 @@ from index.plans.values import ValueRecord
 from core.vocabulary import indicator_by_id
 
 _LONG_LABEL = 90      # a prose clause, not a label: show the indicator's name instead
+_LONG_SENTENCE = 240  # a sentence that states its value is quoted up to this length
 
 
 def format_value(record: ValueRecord) -> str:
@@ -29,8 +31,22 @@ def label_of(record: ValueRecord) -> str:
     return label[:1].upper() + label[1:]
 
 
+def states_value(record: ValueRecord) -> bool:
+    """Whether the record's label is the plan's sentence with the value inside it ("5G
+    phủ sóng 100% dân số các khu vực có nhu cầu sử dụng"): the words after the number
+    may narrow it, so the sentence is quoted rather than the indicator's name."""
+    number = re.escape(number_text(record.value)).replace(r"\.", r"[.,]?")
+    unit = r"\s?%" if record.unit == "%" else r"\s?Mb"
+    return re.search(rf"(?<![\d.,]){number}{unit}", record.label) is not None
+
+
 def value_line(record: ValueRecord) -> str:
+    """One bullet: the plan's label and the value, or the plan's sentence when it states
+    the value itself (at most _LONG_SENTENCE characters), with the year or "hiện trạng"."""
     when = say("utter_value_year", year=record.year) if record.year else say("utter_value_now")
+    if states_value(record) and len(record.label) <= _LONG_SENTENCE:
+        sentence = record.label[:1].upper() + record.label[1:]
+        return say("utter_value_sentence", sentence=sentence, when=when)
     return say("utter_value_line", label=label_of(record), value=format_value(record), when=when)
 
 
