@@ -252,8 +252,9 @@ def _with_place_notes(reply: Reply, question: Question) -> Reply:
     missing = [p.name for p in question.no_plan_places if not p.note]
     if missing and reply.kind in ("compare", "target", "status"):
         notes.append(say("utter_no_plan_named", names=", ".join(missing)))
+    notes = [note for note in dict.fromkeys(notes) if note not in reply.text]    # said by the answer itself
     if notes and reply.kind not in ("clarify", "no_plan"):
-        reply.text = "\n".join([*dict.fromkeys(notes), reply.text])
+        reply.text = "\n".join([*notes, reply.text])
     return reply
 
 

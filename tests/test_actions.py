@@ -125,6 +125,8 @@ def test_new_and_old_names():
     assert {s["province"] for s in reply.sources} == {"Sóc Trăng", "Hậu Giang"}
     reply = ask("Sở TT&TT bây giờ là sở nào?", "ask_place")
     assert "Sở Khoa học và Công nghệ" in reply.text
+    reply = ask("Cai Lậy giờ thuộc đâu", "ask_place")          # a former district: said once
+    assert "Đồng Tháp" in reply.text and len(reply.text.splitlines()) == len(set(reply.text.splitlines()))
 
 
 def test_merged_agency_names_today_s_successor():
