@@ -7,6 +7,8 @@ source is the one the answer relies on most.
 import re
 from dataclasses import dataclass, field
 
+from actions.phrases import say
+
 KINDS = ("target", "status", "duty", "compare", "document", "programme", "eligibility",
          "search", "clarify", "no_plan", "out_of_scope", "fallback", "chitchat")
 
@@ -37,8 +39,12 @@ def plan_source(province: str, document: str, section: str, plan: str = "", anch
 
 
 def record_source(record) -> dict:
-    """A source for a value, duty or document-fact record of the index."""
-    return plan_source(record.province, record.document, record.section, record.plan, record.anchor)
+    """A source for a value, duty or document-fact record of the index; with "page" (the
+    printed page) when the plan file has pages."""
+    source = plan_source(record.province, record.document, record.section, record.plan, record.anchor)
+    if getattr(record, "page", 0):
+        source["page"] = record.page
+    return source
 
 
 def fact_source(source: dict, section: str) -> dict:
@@ -55,6 +61,15 @@ def unique_sources(sources: list[dict]) -> list[dict]:
             seen.add(key)
             out.append(source)
     return out
+
+
+def cite(item) -> str:
+    """Where a record or search hit of a plan stands: its short section, and its printed
+    page when the plan came from a Word or PDF file with pages ("mục II.2 (…), trang 5").
+    `item`: anything with `section` (a "›" path) and optionally `page` (int, 0: none)."""
+    section = short_section(item.section)
+    page = getattr(item, "page", 0) or 0
+    return say("utter_section_page", section=section, page=page) if page else section
 
 
 def short_section(path: str) -> str:

@@ -258,3 +258,17 @@ def test_a_yes_no_button_after_the_check_closed_says_so(text, intent):
     reply = route(Turn(text, intent, []))
     assert reply.kind == "chitchat" and "đã kết thúc" in reply.text
     assert route(Turn("vâng", "affirm", [])).text != reply.text      # a typed yes is small talk
+
+
+def test_a_plan_read_from_pages_is_cited_with_its_page():
+    from dataclasses import replace as replaced
+
+    from actions import knowledge_base as kb
+    from actions.answers.values import _text
+    from actions.reply import cite, record_source
+
+    record = next(r for r in kb.plans().values if r.plan == "tien-giang" and r.kind == "target")
+    assert record.page == 0 and "trang" not in cite(record) and "page" not in record_source(record)
+    paged = replaced(record, page=5)
+    assert cite(paged).endswith(", trang 5") and record_source(paged)["page"] == 5
+    assert ", trang 5." in _text([paged], "target", [])

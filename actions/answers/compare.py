@@ -6,7 +6,7 @@ from collections import Counter
 from actions import knowledge_base as kb
 from actions.answers.values import format_value, wanted_kind
 from actions.phrases import buttons, say
-from actions.reply import Reply, record_source, short_section
+from actions.reply import Reply, cite, record_source
 from actions.understanding import Question
 from core import regions
 from core.vocabulary import indicator_by_id
@@ -59,7 +59,7 @@ def answer_compare(question: Question, plan_ids: tuple[str, ...]) -> Reply | Non
     if missing:
         text += "\n" + say("utter_compare_missing", provinces=", ".join(missing))
     table = {"columns": ["Tỉnh", "Giá trị", "Năm", "Nguồn"],
-             "rows": [[r.province, format_value(r), r.year or say("utter_value_now"), short_section(r.section)]
+             "rows": [[r.province, format_value(r), r.year or say("utter_value_now"), cite(r)]
                       for r in ranked]}
     return Reply("compare", text, [record_source(r) for r in ranked], table=table, context=context)
 

@@ -6,7 +6,7 @@ import logging
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
-from actions.reply import Reply, plan_source, short_section
+from actions.reply import Reply, cite, plan_source, record_source
 from actions.understanding import Question
 from core import settings
 from index.retrieval.search import Hit
@@ -35,7 +35,7 @@ def excerpt(hit: Hit, query: str) -> str:
 
 
 def _hit_source(hit: Hit) -> dict:
-    return plan_source(hit.province, hit.document, hit.section, hit.plan, hit.anchor)
+    return record_source(hit)
 
 
 def fallback(question: Question) -> Reply:
@@ -59,11 +59,11 @@ def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int =
     if not hits:
         return fallback(question)
     best = hits[0]
-    lines = [say("utter_search_passage", plan=plan_reference(best.plan), section=short_section(best.section),
+    lines = [say("utter_search_passage", plan=plan_reference(best.plan), section=cite(best),
                  excerpt=excerpt(best, question.text))]
     others = [hit for hit in hits[1:] if hit.plan != best.plan][:1]
     for hit in others:
         lines.append(say("utter_search_related", province_label=plan_label(hit.plan),
-                         section=short_section(hit.section), excerpt=excerpt(hit, question.text)))
+                         section=cite(hit), excerpt=excerpt(hit, question.text)))
     return Reply("search", "\n".join(lines), [_hit_source(h) for h in [best, *others]],
                  context={"intent": "ask_plan_info", "plan_ids": list(plan_ids or ())})

@@ -8,7 +8,7 @@ from actions import knowledge_base as kb
 from actions.answers import retrieval
 from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
-from actions.reply import Reply, number_text, record_source, short_section
+from actions.reply import Reply, cite, number_text, record_source
 from actions.understanding import Question
 from index.plans.values import ValueRecord
 from core.vocabulary import indicator_by_id
@@ -148,7 +148,7 @@ def _text(records: list[ValueRecord], kind: str, notes: list[str]) -> str:
         heading = say("utter_targets_heading" if kind == "target" else "utter_status_heading",
                       plan=plan_reference(plan_id))
         lines = [f"• {value_line(r)}" for r in mine]
-        sources = ", ".join(dict.fromkeys(short_section(r.section) for r in mine))
+        sources = ", ".join(dict.fromkeys(cite(r) for r in mine))
         blocks.append("\n".join([heading, *lines, say("utter_sources_line", sections=sources)]))
     return "\n\n".join(notes + blocks)
 

@@ -40,6 +40,7 @@ class Hit:
     dense: float          # cosine similarity of query and chunk
     bm25: float
     coverage: float       # share of the query's keyword weight found in the chunk
+    page: int = 0         # printed page of the chunk's first line; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -158,7 +159,7 @@ class Searcher:
                    section=chunk.section, heading=chunk.heading, anchor=chunk.anchor,
                    line=chunk.line, text=chunk.text, score=round(float(score), 6),
                    dense=round(float(dense), 4), bm25=round(float(keyword), 4),
-                   coverage=round(float(coverage), 4))
+                   coverage=round(float(coverage), 4), page=chunk.page)
 
 
 @lru_cache(maxsize=None)
