@@ -167,3 +167,11 @@ def test_a_national_count_of_something_else_is_not_the_2g_subscriber_unit(questi
 def test_the_2g_subscriber_count_is_still_given():
     reply = ask("Cả nước còn bao nhiêu thuê bao 2G?", "ask_status")
     assert "3,4 triệu" in reply.text
+
+
+def test_a_group_s_duties_come_from_the_wider_heading_that_binds_it():
+    # Tiền Giang VI.6 "Các sở, ban, ngành tỉnh và Ủy ban nhân dân các huyện ...": the duties
+    # of "các sở, ban, ngành", before other agencies' duties that merely name them.
+    reply = ask("Các sở, ban, ngành Tiền Giang có nhiệm vụ gì", "ask_duty")
+    assert "Theo chức năng, nhiệm vụ có trách nhiệm hỗ trợ" in reply.text, reply.text
+    assert sections(reply)[0].startswith("VI. TỔ CHỨC THỰC HIỆN › 6.")

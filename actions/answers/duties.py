@@ -20,6 +20,11 @@ def _covering(agency_id: str) -> set[str]:
     return groups
 
 
+def _is_group(agency_id: str) -> bool:
+    """A group of agencies ("Các sở, ban, ngành tỉnh"), not one agency."""
+    return any(agency_id in a.covers or (a.id == agency_id and a.covers) for a in agencies())
+
+
 def successor_note(label: str) -> str:
     """"Sở Thông tin và Truyền thông" → what became of it in 2025, from the data."""
     for change in agency_changes(label)[:1]:
@@ -182,7 +187,7 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
     if not used:
         lines.append(say("utter_duty_no_own_section", header=header, agency=name))
         mentions = _mentions(plan_id, agency_id)
-        if mentions:
+        if mentions and not (groups and _is_group(agency_id)):
             lines.append(say("utter_duty_mentioned_by_others", agency=name))
             used_chars = 0
             for number, (record, text) in enumerate(mentions):
@@ -195,7 +200,9 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
                 used_chars += len(line)
             used = [record for record, _ in mentions]     # cited first: the answer rests on them
         elif groups:
-            # Nothing else for the agency: the group's duties are the answer, kept short.
+            # Nothing else for the agency, or a group ("các sở, ban, ngành") that a wider
+            # heading binds ("Các sở, ban, ngành tỉnh và UBND các huyện"): that heading's
+            # duties are the answer, kept short.
             record = groups[0]
             lines.append(say("utter_duty_group_heading", agency=record.agency_label,
                              section=_section_number(record)))
