@@ -175,3 +175,13 @@ def test_a_group_s_duties_come_from_the_wider_heading_that_binds_it():
     reply = ask("Các sở, ban, ngành Tiền Giang có nhiệm vụ gì", "ask_duty")
     assert "Theo chức năng, nhiệm vụ có trách nhiệm hỗ trợ" in reply.text, reply.text
     assert sections(reply)[0].startswith("VI. TỔ CHỨC THỰC HIỆN › 6.")
+
+
+def test_the_more_button_of_a_clipped_duty_answer_gives_the_whole_list():
+    short = ask("Sở Thông tin và Truyền thông Tiền Giang có nhiệm vụ gì", "ask_duty")
+    assert "nhiệm vụ khác" in short.text and len(short.text) <= DUTY_ANSWER_CHARS
+    button = next(b for b in short.buttons if b["title"] == "Xem thêm các nhiệm vụ khác")
+    whole = ask(button["payload"], "ask_duty")
+    # every duty of VI.1 a)–g), the one on the 557/QĐ-UBND planning among them
+    assert "Quy hoạch hạ tầng kỹ thuật viễn thông thụ động" in whole.text and "nhiệm vụ khác" not in whole.text
+    assert whole.text.count("\n•") == 7, whole.text

@@ -93,8 +93,12 @@ def _fit(duties: list, budget: int) -> tuple[list[str], int]:
     return lines, len(duties) - len(lines)
 
 
-def _duty_lines(record: DutyRecord, focus: set[str] = frozenset(), budget: int = 10_000) -> list[str]:
+def _duty_lines(record: DutyRecord, focus: set[str] = frozenset(), budget: int = 10_000,
+                clipped: list | None = None) -> list[str]:
+    """The duty lines that fit; a record whose duties did not all fit is added to `clipped`."""
     lines, left = _fit(_ordered(record, focus), budget)
+    if left and clipped is not None:
+        clipped.append(record)
     if left:
         lines.append("• " + say("utter_duty_more", count=left, section=_section_number(record)))
     return lines
@@ -128,6 +132,7 @@ def _focus(question: Question) -> set[str]:
 MAX_MENTIONS = 3
 MENTION_CHARS = 200
 LINE_CHARS = 170        # one duty on a phone screen; the whole duty is one click away in the source
+ALL_DUTIES_CHARS = 1800  # "Xem thêm" / "các nhiệm vụ khác": the whole list was asked for
 WHOLE_SLACK = 1.3       # a section this much over the budget is still shown whole rather than clipped
 ANSWER_CHARS = 450      # the duty lines of one plan's answer; the rest behind "Xem thêm"
 
@@ -170,11 +175,11 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
     former = _former_records(plan_id, agency_id)
     name = agency_by_id(agency_id).name
     header = f"{plan_label(plan_id)[:1].upper() + plan_label(plan_id)[1:]}"
-    lines, more = [], []
+    lines, more, clipped = [], [], []
     for record in own:
         lines.append(say("utter_duty_heading", header=header, agency=record.agency_label,
                          section=_section_number(record)))
-        lines += _duty_lines(record, focus, budget // max(1, len(own) + len(former)))
+        lines += _duty_lines(record, focus, budget // max(1, len(own) + len(former)), clipped)
         if note := successor_note(record.agency_label):
             lines.append(say("utter_duty_successor", note=note))
     for record, change in former:
@@ -182,7 +187,7 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
         # are today's agency's.
         lines.append(say("utter_duty_former_heading", header=header, old=record.agency_label, new=name,
                          section=_section_number(record)))
-        lines += _duty_lines(record, focus, budget // max(1, len(own) + len(former)))
+        lines += _duty_lines(record, focus, budget // max(1, len(own) + len(former)), clipped)
     used = own + [record for record, _ in former]
     if not used:
         lines.append(say("utter_duty_no_own_section", header=header, agency=name))
@@ -206,8 +211,12 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
             record = groups[0]
             lines.append(say("utter_duty_group_heading", agency=record.agency_label,
                              section=_section_number(record)))
-            lines += _duty_lines(record, focus, budget)
+            lines += _duty_lines(record, focus, budget, clipped)
             used, groups = [record], groups[1:]
+    if clipped and budget < ALL_DUTIES_CHARS:
+        # "Xem thêm": every duty of the agency in this plan, asked as a list.
+        more.append({"title": _title(say("utter_duty_more_own_button")),
+                     "payload": say("utter_duty_more_own_payload", agency=name, province=regions.province_of_plan(plan_id))})
     for record in groups:
         more.append(_more_button(record))
     if more:
@@ -225,8 +234,9 @@ def answer_duties(question: Question, plan_ids: tuple[str, ...]) -> Reply:
     agency_id = question.agencies[0]
     blocks, used, more = [], [], []
     focus = _focus(question)
+    budget = ALL_DUTIES_CHARS if question.wants("all_duties") else ANSWER_CHARS // len(plan_ids)
     for plan_id in plan_ids:
-        text, records, buttons = _plan_block(plan_id, agency_id, focus, ANSWER_CHARS // len(plan_ids))
+        text, records, buttons = _plan_block(plan_id, agency_id, focus, budget)
         blocks.append(text)
         used += records
         more += buttons
