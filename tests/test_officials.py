@@ -185,3 +185,8 @@ def test_the_more_button_of_a_clipped_duty_answer_gives_the_whole_list():
     # every duty of VI.1 a)–g), the one on the 557/QĐ-UBND planning among them
     assert "Quy hoạch hạ tầng kỹ thuật viễn thông thụ động" in whole.text and "nhiệm vụ khác" not in whole.text
     assert whole.text.count("\n•") == 7, whole.text
+
+
+def test_a_topic_mentioned_is_not_read_as_a_cited_document():
+    reply = ask("Kế hoạch Tiền Giang có nhắc đến phủ sóng 5G không?", "ask_plan_info")
+    assert "không có văn bản nào được nêu" not in reply.text, reply.text

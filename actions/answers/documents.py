@@ -83,9 +83,15 @@ def _reference_settings() -> dict:
 
 def asks_reference(question: Question) -> bool:
     """The question asks which document the plan refers to on some subject."""
-    cues = _reference_settings()["reference_cues"]
+    settings = _reference_settings()
     folded = phrase_text(question.text)
-    return any(f" {' '.join(phrase_text(cue).split())} " in folded for cue in cues) and bool(subject_words(question))
+
+    def names(phrases) -> bool:
+        return any(f" {' '.join(phrase_text(p).split())} " in folded for p in phrases)
+
+    numbered = any(w.isdigit() and not re.fullmatch(r"20\d\d", w) for w in folded.split())
+    return names(settings["reference_cues"]) and (names(settings["reference_documents"]) or numbered) \
+        and bool(subject_words(question))
 
 
 def subject_words(question: Question) -> list[str]:
