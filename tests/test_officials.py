@@ -86,6 +86,7 @@ def test_a_group_reporting_deadline_is_found_for_the_group_and_its_members(quest
     assert reply.kind == "duty" and "trước ngày 01/12 hàng năm" in reply.text, reply.text
     assert "VII. CHẾ ĐỘ BÁO CÁO" in sections(reply)
     assert len(reply.text) <= 600
+    assert "sở Tài chính" not in reply.text       # a proper name keeps its capital in the sentence
 
 
 def test_the_deadline_excerpt_keeps_the_deadline():

@@ -278,8 +278,8 @@ def _deadline_items(plan_id: str, agency_id: str) -> list[tuple[object, str, str
 
 
 def _in_sentence(name: str) -> str:
-    """"Các sở, ban, ngành tỉnh" → "các sở, ban, ngành tỉnh"; "UBND ..." stays."""
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+    """"Các sở, ban, ngành tỉnh" → "các sở, ban, ngành tỉnh"; "Sở Tài chính", "UBND ..." stay."""
+    return name[:1].lower() + name[1:] if name.split()[0] == "Các" else name
 
 
 def _title(text: str, limit: int = 60) -> str:
