@@ -18,6 +18,21 @@ def plans() -> Knowledge:
     return load_knowledge()
 
 
+_CLAUSES: dict[tuple[int, str], list] = {}
+
+
+def plan_clauses(plan_id: str) -> list:
+    """The clauses of a plan that refer to a document or set a deadline
+    (index/plans/passages.py), computed once per loaded knowledge."""
+    from index.plans.passages import plan_clauses as extract
+    knowledge_now = plans()
+    key = (id(knowledge_now), plan_id)
+    if key not in _CLAUSES:
+        _CLAUSES.clear() if len(_CLAUSES) > 32 else None
+        _CLAUSES[key] = extract(knowledge_now.plan(plan_id))
+    return _CLAUSES[key]
+
+
 @lru_cache(maxsize=None)
 def changes() -> dict:
     return knowledge.load("administrative_changes.yml")

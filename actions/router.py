@@ -186,8 +186,11 @@ def _province_specific(question: Question, turn: Turn) -> Reply:
     """Targets, status, duties, document facts: they need to know the plan."""
     plan_ids = question.plan_ids or (all_plan_ids() if question.all_plans else _default_plans(turn))
     if question.intent == "ask_duty" and question.agencies:
-        if question.wants("deadline") and not question.plan_ids:
-            reply = duties.answer_deadlines(question, all_plan_ids())
+        if question.wants("deadline"):
+            # Deadlines wherever the plan sets them (an agency's section, a group's, "Chế
+            # độ báo cáo"); a named plan without one says so.
+            reply = duties.answer_deadlines(question, question.plan_ids or all_plan_ids(),
+                                            named=bool(question.plan_ids))
             if reply:
                 return reply
         if not plan_ids:
@@ -318,7 +321,12 @@ def _answer(turn: Turn, question: Question) -> Reply:
     if question.indicators and not question.plan_ids and not _default_plans(turn):
         # A plan subject without a province: never answered from one picked by search.
         return _ask_province(replace(question, intent="ask_target"), all_plan_ids(), offer_all=True)
-    return retrieval.answer_search(question, question.plan_ids or _default_plans(turn) or None)
+    plan_ids = question.plan_ids or _default_plans(turn)
+    if plan_ids and documents.asks_reference(question):
+        # "Kế hoạch có dẫn quyết định nào về ...?": the clauses citing one, never the
+        # nearest passage.
+        return documents.answer_references(question, plan_ids)
+    return retrieval.answer_search(question, plan_ids or None)
 
 
 def route(turn: Turn) -> Reply:

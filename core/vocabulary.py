@@ -112,6 +112,21 @@ def agency_changes(text: str) -> list[dict]:
             if any(phrase_text(name) in text for name in [change["old"], *change.get("aliases", [])])]
 
 
+def agency_predecessors(agency_id: str) -> list[tuple[str, dict]]:
+    """The former agencies merged in 2025 into the agency `agency_id` ("Sở Khoa học và
+    Công nghệ" ← "Sở Thông tin và Truyền thông"), with their change entries: the reverse
+    of agency_changes(), so a question in today's names finds the duties the plans gave
+    under the former names. Only `merged_into` changes have a successor."""
+    found = []
+    for change in knowledge.load("administrative_changes.yml")["agencies"]:
+        if change.get("change") != "merged_into" or not change.get("new"):
+            continue
+        new, old = agency_for_label(change["new"]), agency_for_label(change["old"])
+        if new is not None and old is not None and new.id == agency_id and old.id != agency_id:
+            found.append((old.id, change))
+    return found
+
+
 @lru_cache(maxsize=None)
 def query_words() -> tuple[str, ...]:
     """Question words and place names as written, for restoring diacritics."""

@@ -10,6 +10,7 @@ from actions.understanding import Question, find_document_field
 from index.plans.catalog import PlanInfo
 from core import knowledge
 from core.text import fold
+from core.vocabulary import phrase_text
 
 _CATALOGUE_FIELDS = ("signer", "number", "date", "status", "period")
 
@@ -76,7 +77,140 @@ def _fact_lines(facts) -> list[str]:
     return [f"• {opener.sub('', f.text)} ({short_section(f.section)})" for f in facts]
 
 
+def _reference_settings() -> dict:
+    return knowledge.load("document_fields.yml")
+
+
+def asks_reference(question: Question) -> bool:
+    """The question asks which document the plan refers to on some subject."""
+    settings = _reference_settings()
+    folded = phrase_text(question.text)
+
+    def names(phrases) -> bool:
+        return any(f" {' '.join(phrase_text(p).split())} " in folded for p in phrases)
+
+    numbered = any(w.isdigit() and not re.fullmatch(r"20\d\d", w) for w in folded.split())
+    return names(settings["reference_cues"]) and (names(settings["reference_documents"]) or numbered) \
+        and bool(subject_words(question))
+
+
+def subject_words(question: Question) -> list[str]:
+    """The question's words, in order, that say what the referenced document is about:
+    without the cue words, the stopwords and the places."""
+    text = phrase_text(question.text)
+    stop_phrases = knowledge.load("query_words.yml")["stopwords"]
+    for phrase in sorted([*_reference_settings()["reference_noise"], *stop_phrases], key=len, reverse=True):
+        text = text.replace(f" {' '.join(phrase_text(phrase).split())} ", "  ")
+    for place in question.places:
+        text = text.replace(f" {' '.join(phrase_text(place.name).split())} ", "  ")
+        for word in phrase_text(place.name).split():
+            text = text.replace(f" {word} ", "  ")
+    words = text.split()
+    # One word ("quy") says too little to tell one document from another.
+    return words if len(words) >= MIN_SUBJECT_WORDS or any(w.isdigit() for w in words) else []
+
+
+MIN_SUBJECT_WORDS = 2
+
+
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+def _match(subject: list[str], clause_text: str, references: list[str]) -> float:
+    """Share of the subject in the clause: words and consecutive word pairs; a number
+    of the question that is a referenced document's number matches at once."""
+    words = phrase_text(clause_text).split()
+    numbers = [w for w in subject if w.isdigit()]
+    if numbers and any(phrase_text(r).split()[2:3] == [n] for r in references for n in numbers):
+        return 1.0
+    unigram = len(set(subject) & set(words)) / len(set(subject))
+    pairs = _pairs(subject)
+    if not pairs:
+        return unigram
+    return (unigram + len(pairs & _pairs(words)) / len(pairs)) / 2
+
+
+MAX_REFERENCES = 3
+
+
+def _distinct(chosen: list) -> list:
+    """One clause per set of referenced documents (a resolution cited twice is cited once)."""
+    seen, kept = set(), []
+    for score, clause in chosen:
+        key = frozenset(clause.references)
+        if not key <= seen:
+            kept.append((score, clause))
+        seen |= key
+    return kept
+
+
+def _prefer_kind(question: Question, chosen: list) -> list:
+    """"nghị quyết nào ...?": the clauses citing a resolution, when there are some."""
+    kinds = [k for k in knowledge.load("document_fields.yml")["reference_kinds"] if fold(k) in fold(question.text)]
+    kinds = [k for k in kinds if k != "kế hoạch"] or kinds          # "kế hoạch" also names the plan itself
+    if not kinds:
+        return chosen
+    narrowed = [(s, c) for s, c in chosen if any(fold(r).startswith(fold(k)) for r in c.references for k in kinds)]
+    return narrowed or chosen
+REFERENCE_CHARS = 260
+
+
+def _subject_label(question: Question, subject: list[str]) -> str:
+    """The subject as the user wrote it (with its diacritics)."""
+    tokens = re.findall(r"[\w/&-]+", question.text)
+    folded = [" ".join(phrase_text(t).split()) for t in tokens]
+    for start in [i for i, word in enumerate(folded) if subject and word == subject[0]]:
+        kept, at = [], start
+        for word in subject:
+            while at < len(folded) and folded[at] != word:
+                at += 1
+            if at == len(folded):
+                break
+            kept.append(tokens[at])
+            at += 1
+        if len(kept) == len(subject):
+            return " ".join(kept)
+    return " ".join(subject)
+
+
+def _clause_excerpt(text: str, reference: str) -> str:
+    if len(text) <= REFERENCE_CHARS:
+        return text
+    at = max(0, text.find(reference.split(" số ")[-1]) - REFERENCE_CHARS // 2)
+    start = text.find(" ", at) + 1 if at else 0
+    window = text[start:start + REFERENCE_CHARS].rsplit(" ", 1)[0]
+    return ("… " if start else "") + window + " …"
+
+
+def answer_references(question: Question, plan_ids: tuple[str, ...]) -> Reply:
+    """The clauses of each plan that refer to a document on the question's subject,
+    anywhere in the text; or, for a plan that names none, that it names none."""
+    subject = subject_words(question)
+    minimum = float(_reference_settings()["reference_min_match"])
+    blocks, sources = [], []
+    for plan_id in plan_ids:
+        header = plan_reference(plan_id)
+        scored = [(_match(subject, c.text, c.references), c) for c in kb.plan_clauses(plan_id) if c.references]
+        chosen = sorted([(score, c) for score, c in scored if score >= minimum], key=lambda sc: -sc[0])
+        chosen = _prefer_kind(question, _distinct(chosen))[:MAX_REFERENCES]
+        if not chosen:
+            blocks.append(say("utter_reference_none", plan=header, subject=_subject_label(question, subject)))
+            sources.append(_preamble_source(plan_id))
+            continue
+        lines = [say("utter_reference_heading", plan=header)]
+        for _, clause in chosen:
+            lines.append("• " + say("utter_reference_line", text=_clause_excerpt(clause.text, clause.references[0]),
+                                    section=short_section(clause.section)))
+            sources.append(record_source(clause))
+        blocks.append("\n".join(lines))
+    context = {"intent": "ask_document", "plan_ids": list(plan_ids), "field": "reference"}
+    return Reply("document", "\n\n".join(blocks), sources, context=context)
+
+
 def answer_document(question: Question, plan_ids: tuple[str, ...]) -> Reply:
+    if asks_reference(question):
+        return answer_references(question, plan_ids)
     field = find_document_field(question.text, kb.document_fields())
     blocks, sources = [], []
     for plan_id in plan_ids:

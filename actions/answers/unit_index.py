@@ -11,7 +11,8 @@ own words (index.retrieval.diacritics), as the plan search does, because e5 read
 The choice is accepted when the best unit's dense cosine (best document) reaches
 `meta.threshold.min_dense` AND its keyword coverage (share of the question's IDF weight
 found in its best-covering document) reaches `meta.threshold.min_coverage` (both calibrated by
-scripts/calibrate_units.py) AND the question names one of `meta.subject_words`. Below that, the caller says "no data".
+scripts/calibrate_units.py) AND the question names one of `meta.subject_words` AND, for a
+unit with its own `subject` (what it counts), one of those. Below that, the caller says "no data".
 
 The vectors of the unit documents are computed once and cached in var/index/ under a
 hash of the model id and the texts (about 200 short texts; ~10 s on 2 cores when cold).
@@ -66,6 +67,11 @@ class UnitIndex:
         self.units = units
         self.subject_words = tuple(phrase_text(str(word)) for word in subject_words)
         self.by_id = {unit["id"]: unit for unit in units}
+        # A unit's own subject (`subject` in answer_units.yml): what it counts or is about,
+        # when the file-wide subject words are not enough ("cả nước có bao nhiêu trạm 5G"
+        # is worded like the 2G-subscriber count but counts something else).
+        self.unit_subjects = {unit["id"]: tuple(phrase_text(str(w)) for w in unit.get("subject", ()))
+                              for unit in units}
         self.min_dense = float(threshold["min_dense"])
         self.min_coverage = float(threshold["min_coverage"])
         self.embedder = embedder
@@ -100,7 +106,7 @@ class UnitIndex:
         order = np.argsort(-fused, kind="stable")
         best = int(order[0])
         accepted = (dense[best] >= self.min_dense and coverage[best] >= self.min_coverage
-                    and self.names_subject(text))
+                    and self.names_subject(text) and self.names_unit_subject(self.units[best]["id"], text))
         return Choice(unit=self.units[best], ranked=tuple(self.units[i]["id"] for i in order),
                       dense=round(float(dense[best]), 4), coverage=round(float(coverage[best]), 4),
                       accepted=bool(accepted))
@@ -110,6 +116,12 @@ class UnitIndex:
         """Whether the question names something the units are about (meta.subject_words)."""
         folded = phrase_text(text)
         return not self.subject_words or any(word in folded for word in self.subject_words)
+
+    def names_unit_subject(self, unit_id: str, text: str) -> bool:
+        """Whether the question names the unit's own subject, when it has one."""
+        subjects = self.unit_subjects.get(unit_id) or ()
+        folded = phrase_text(expand_abbreviations(text))
+        return not subjects or any(word in folded for word in subjects)
 
 
 def _cached_vectors(embedder, documents: list[str]) -> np.ndarray:
