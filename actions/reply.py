@@ -63,11 +63,14 @@ def unique_sources(sources: list[dict]) -> list[dict]:
     return out
 
 
-def cite(item) -> str:
-    """Where a record or search hit of a plan stands: its short section, and its printed
-    page when the plan came from a Word or PDF file with pages ("mục II.2 (…), trang 5").
+def cite(item, titled: bool = True) -> str:
+    """Where a record or search hit of a plan stands: its short section (without the
+    section's title when not `titled`: "mục VI.7"), and its printed page when the plan
+    came from a Word or PDF file with pages ("mục II.2 (…), trang 5").
     `item`: anything with `section` (a "›" path) and optionally `page` (int, 0: none)."""
     section = short_section(item.section)
+    if not titled:
+        section = section.split(" (")[0]
     page = getattr(item, "page", 0) or 0
     return say("utter_section_page", section=section, page=page) if page else section
 

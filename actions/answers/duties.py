@@ -2,7 +2,7 @@
 from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.phrases import say
-from actions.reply import Reply, record_source, short_section
+from actions.reply import Reply, cite, record_source, short_section
 from actions.understanding import Question, stopwords
 from core import regions
 from index.plans.duties import DutyRecord
@@ -158,8 +158,9 @@ def _mentions(plan_id: str, agency_id: str) -> list[tuple[DutyRecord, str]]:
 
 
 def _section_number(record: DutyRecord) -> str:
-    """"mục VI.7": the heading already names the agency the section's title names."""
-    return short_section(record.section).split(" (")[0]
+    """"mục VI.7" (", trang 5" with pages): the heading already names the agency the
+    section's title names."""
+    return cite(record, titled=False)
 
 
 def _more_button(record: DutyRecord) -> dict:
@@ -221,7 +222,7 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
         more.append(_more_button(record))
     if more:
         lines.append(say("utter_duty_groups_more", sections=", ".join(
-            short_section(r.section).split(" (")[0] for r in groups)))
+            _section_number(r) for r in groups)))
     return "\n".join(lines), used + groups, more
 
 
