@@ -44,7 +44,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from core import settings
 from core.text import fold
-from index.plans.catalog import PlanInfo, load_catalog, plans_dir
+from index.plans.catalog import PlanInfo, load_catalog, plan_standing, plans_dir
 from index.plans.readers import SUFFIXES, PlanParseError
 from index.preview import preview
 
@@ -136,8 +136,9 @@ def stage_upload(file_name: str, data: bytes) -> Upload:
 
 def preview_upload(sha256: str, fields: dict | None = None) -> dict:
     """index.preview.preview of a staged upload with the operator's fields applied, plus
-    "upload": sha256, "plan_id": the id it would be published under and "replaces": that
-    id when a plan with it is already published (else null).
+    "upload": sha256, "plan_id": the id it would be published under, "standing": what
+    it would be once published (current | ended | superseded, index.plans.catalog) and
+    "replaces": that id when a plan with it is already published (else null).
     Raises PublishError unknown_upload, unreadable_plan (detail: the parser's message)."""
     path = _upload_path(sha256)
     try:
@@ -148,7 +149,9 @@ def preview_upload(sha256: str, fields: dict | None = None) -> dict:
     plan_id = (fields or {}).get("id") or _same_plan(result["catalog"], catalog) or new_plan_id(result["catalog"])
     result["catalog"]["file"] = f"{plan_id}{path.suffix.lower()}"
     result["catalog"]["id"] = plan_id
-    return {**result, "upload": sha256, "plan_id": plan_id,
+    candidate = PlanInfo(**result["catalog"])
+    standing = plan_standing(candidate, tuple(info for info in catalog if info.id != plan_id) + (candidate,))
+    return {**result, "upload": sha256, "plan_id": plan_id, "standing": standing.code,
             "replaces": plan_id if plan_id in {info.id for info in catalog} else None}
 
 
