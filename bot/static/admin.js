@@ -5,7 +5,7 @@
   "use strict";
   var words = JSON.parse(document.getElementById("admin-words").textContent);
   var FIELDS = ["province", "title", "number", "date", "period", "status", "signer", "signer_title"];
-  var state = { upload: null };
+  var state = { upload: null, idEdited: false };   // the plan id follows the fields until edited
   var $ = function (id) { return document.getElementById(id); };
 
   function fill(template, values) {
@@ -65,7 +65,7 @@
     state.upload = result.upload;
     $("review").hidden = false;
     var doc = result.document || {};
-    $("document-line").textContent = fill(words.document_line, {
+    $("document-line").textContent = fill(doc.pages ? words.document_line : words.document_line_no_pages, {
       kind: doc.kind, pages: doc.pages, seconds: doc.seconds, sections: result.sections,
       chunks: result.chunks, facts: result.facts.length, duties: result.duties.length });
     $("standing-line").textContent = fill(words.standing_line, {
@@ -109,7 +109,7 @@
   function catalogBody() {
     var catalog = {};
     FIELDS.forEach(function (field) { catalog[field] = $("f-" + field).value; });
-    return { catalog: catalog, plan_id: $("f-plan_id").value || null };
+    return { catalog: catalog, plan_id: state.idEdited ? $("f-plan_id").value || null : null };
   }
 
   // ------------------------------------------------------------------ lists
@@ -142,7 +142,10 @@
       cell(row, change.plan);
       cell(row, change.sha256 ? change.sha256.slice(0, 16) + "…" : "—", "hash");
       cell(row, Object.keys(change.fields).filter(function (f) { return f !== "id" && f !== "file"; }).map(function (f) {
-        return (words["field_" + f] || f) + ": " + (change.fields[f][0] || "∅") + " → " + (change.fields[f][1] || "∅");
+        var shown = change.fields[f].map(function (value) {
+          return (f === "status" && words["status_" + value]) || value || "∅";
+        });
+        return (words["field_" + f] || f) + ": " + shown[0] + " → " + shown[1];
       }).join("; "));
       var actions = cell(row, "");
       if (change.undoable) {
@@ -181,10 +184,12 @@
     login();
   });
   $("logout").addEventListener("click", logout);
+  $("f-plan_id").addEventListener("input", function () { state.idEdited = true; });
   $("upload").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = new FormData();
     form.append("file", $("file").files[0]);
+    state.idEdited = false;
     run(api("POST", "/admin/api/uploads", form)).then(function (result) { notice(""); showPreview(result); });
   });
   $("refresh").addEventListener("click", function () {
