@@ -92,6 +92,16 @@ def plans() -> Knowledge:
     return published().knowledge
 
 
+def province_of(plan_id: str) -> str:
+    """The province a published plan was written for, as its catalogue entry names it
+    ("Tiền Giang"); a plan no longer published: the reorganisation data's name."""
+    plan = plans().plan(plan_id)
+    if plan is not None:
+        return plan.info.province
+    from core.regions import province_of_plan
+    return province_of_plan(plan_id)
+
+
 @lru_cache(maxsize=None)
 def changes() -> dict:
     return knowledge.load("administrative_changes.yml")

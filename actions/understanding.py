@@ -6,7 +6,7 @@ that typos, missing diacritics and new province names are handled in one place a
 the same way for every answer.
 """
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -15,7 +15,7 @@ from core.regions import Place
 from core.text import fold
 from core import knowledge
 from core.vocabulary import agencies, indicators, phrase_text
-from index.plans.catalog import load_catalog
+from index.plans.catalog import published_plans_of
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 ALL_PLANS_VALUES = ("tat ca", "all", "*")
@@ -179,21 +179,15 @@ def _entity_values(entities: list[dict], name: str) -> list[str]:
     return [str(e.get("value")) for e in entities or [] if e.get("entity") == name and e.get("value")]
 
 
-def _published_only(places: list[Place]) -> list[Place]:
-    """Places keep only the plans published now (the catalogue, read afresh): a plan
-    removed on the admin page makes its province a place without a plan."""
-    published = {info.id for info in load_catalog()}
-    return [place if set(place.plan_ids) <= published else
-            replace(place, plan_ids=tuple(i for i in place.plan_ids if i in published)) for place in places]
-
-
 def read_question(text: str, intent: str, entities: list[dict] | None = None) -> Question:
     entities = entities or []
     provinces = _entity_values(entities, "province")
     all_plans = any(fold(value) in ALL_PLANS_VALUES for value in provinces) or has_cue(text, "all_plans")
     # Rasa's province entity (from a button payload or a synonym) may name a place the
     # text does not spell out; resolve both the same way.
-    places = _published_only(regions.find_places(" ; ".join([text, *provinces])))
+    # Only plans published now: one removed on the admin page leaves its province
+    # without a plan, one published for a new province gives it one.
+    places = published_plans_of(regions.find_places(" ; ".join([text, *provinces])))
     plan_ids: list[str] = []
     for place in places:
         plan_ids.extend(p for p in place.plan_ids if p not in plan_ids)

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests" / "admin" / "lam-dong-2026.txt"
 TOKEN = "admin-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+LAM_DONG_QUESTION = "Mục tiêu tốc độ băng rộng di động của Lâm Đồng năm 2027?"
 
 
 @pytest.fixture
@@ -227,3 +228,15 @@ def test_action_server_knowledge_reloads_on_a_new_index_version(published_copy):
         assert "lam-dong-2026" in plan_ids and "lam-dong-2026" in chunk_plans
     hits = kb.searcher().search("mạng truyền số liệu chuyên dùng đã kết nối với 142 đường truyền", k=5)
     assert "lam-dong-2026" in [hit.plan for hit in hits]
+    assert {hit.plan for hit in kb.searcher().search("Lâm Đồng dùng chung hạ tầng", k=3)} == {"lam-dong-2026"}
+
+    # the router answers the new province from its plan (Rasa's part, the intent, given)
+    from actions.router import Turn, route
+    reply = route(Turn(text=LAM_DONG_QUESTION, intent="ask_target", entities=[]))
+    assert reply.kind == "target" and "80" in reply.text, reply
+    assert reply.sources[0]["province"] == "Lâm Đồng" and reply.sources[0]["plan"] == "lam-dong-2026"
+
+    # removed: "no plan" for that province again
+    publish.remove("lam-dong-2026")
+    reply = route(Turn(text=LAM_DONG_QUESTION, intent="ask_target", entities=[]))
+    assert reply.kind == "no_plan", reply

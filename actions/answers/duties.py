@@ -4,7 +4,6 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, record_source, short_section
 from actions.understanding import Question, stopwords
-from core import regions
 from index.plans.duties import DutyRecord
 from core.vocabulary import agencies, agency_by_id, agency_changes, phrase_text
 
@@ -144,7 +143,7 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...]) -> Reply | N
         return None
     lines = ["• " + say("utter_deadline_line", province=r.province, section=short_section(r.section),
                         deadlines="; ".join(d.deadlines), duty=d.text) for r, d in found]
-    others = [regions.province_of_plan(p) for p in plan_ids if p not in {r.plan for r, _ in found}]
+    others = [kb.province_of(p) for p in plan_ids if p not in {r.plan for r, _ in found}]
     text = "\n".join([say("utter_deadlines_heading", agency=agency_by_id(agency_id).name.lower()), *lines])
     if others:
         text += "\n" + say("utter_deadlines_none_in", provinces=", ".join(others))
@@ -155,7 +154,7 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...]) -> Reply | N
 def agencies_of(plan_id: str) -> Reply:
     """No agency named: list the plan's agencies as buttons."""
     records = [r for r in kb.plans().duties if r.plan == plan_id]
-    province = regions.province_of_plan(plan_id)
+    province = kb.province_of(plan_id)
     buttons = [{"title": r.agency_label[:60],
                 "payload": say("utter_agency_duty_payload", agency=agency_by_id(r.agency).name, province=province)}
                for r in records][:8]
