@@ -4,7 +4,8 @@ action server, real web app (`stack` fixture), no restart and no retraining.
 The action server is restarted once, before the test, on copies of the plans and the
 index (tmp dirs, so data/plans of the clone is never touched); then the test publishes
 a corrected Hậu Giang plan through index/publish.py (what the admin page calls), asks
-the web app, undoes the change and removes the plan, checking after each step that the
+the web app, undoes the change and removes the plan, then publishes and removes a
+made-up plan for a province the data lacks (Lâm Đồng), checking after each step that the
 same action server process answers from the new state.
 """
 import os
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Mục tiêu tốc độ băng rộng cố định của Hậu Giang năm 2025?"
 OLD, NEW = "100Mb/s", "321Mb/s"          # the plan's line: "... tốc độ trung bình đạt 100Mb/s;"
 WAIT_SECONDS = 60
+NEW_PROVINCE_PLAN = ROOT / "tests" / "admin" / "lam-dong-2026.txt"
+NEW_PROVINCE_QUESTION = "Mục tiêu tốc độ băng rộng di động của Lâm Đồng năm 2027?"
 
 
 def ask(web_url: str, question: str = QUESTION) -> dict:
@@ -110,6 +113,19 @@ def test_published_plan_is_answered_without_restart(stack, private_plans):
     publish.undo(removed["id"])
     _, back = first_answer_with(stack.web_url, "100Mbps")
     assert back["kind"] == "target"
+
+    # a made-up plan for a province the data lacks: answered with its source, then "no plan"
+    assert ask(stack.web_url, NEW_PROVINCE_QUESTION)["kind"] == "no_plan"
+    staged = publish.stage_upload("lam-dong.txt", NEW_PROVINCE_PLAN.read_bytes())
+    change = publish.publish(staged.sha256, {"period": "2026 - 2027"})
+    answer = ask(stack.web_url, NEW_PROVINCE_QUESTION)
+    assert answer["kind"] == "target" and "80Mbps" in answer["text"], answer
+    source = answer["sources"][0]
+    assert (source["province"], source["plan"]) == ("Lâm Đồng", change["plan"]), source
+    assert source["anchor"] and source["section"].startswith("II. MỤC TIÊU"), source
+    print(f"ADMIN new province: {answer['text'][:160]}")
+    publish.remove(change["plan"])
+    assert ask(stack.web_url, NEW_PROVINCE_QUESTION)["kind"] == "no_plan"
 
     assert actions.process.pid == pid and actions.process.poll() is None     # never restarted
     assert os.path.getsize(private_plans / "hau-giang.txt") == len(original)
