@@ -133,6 +133,8 @@ def test_upload_preview_edit_publish_replace_remove_and_undo(client, published_c
     assert index_version() != before_version
     assert "6 chunks embedded" in change["index"]                    # that plan only
     assert values_of("lam-dong-2026-2027")["mobile_broadband_speed"] == 80
+    source_page = client.get("/plans/lam-dong-2026-2027")            # answers link here at once
+    assert source_page.status_code == 200 and "Tốc độ băng rộng di động" in source_page.get_data(as_text=True)
     listing = client.get("/admin/api/plans", headers=AUTH).get_json()
     row = next(p for p in listing["plans"] if p["id"] == "lam-dong-2026-2027")
     assert row["standing"] == "current" and row["sha256"] == sha
@@ -161,6 +163,7 @@ def test_upload_preview_edit_publish_replace_remove_and_undo(client, published_c
     assert not (plans_dir / "lam-dong-2026-2027.txt").exists()
     assert "lam-dong-2026-2027" not in {i.id for i in load_catalog()}
     assert "lam-dong-2026-2027" not in read_manifest()["plans"]
+    assert client.get("/plans/lam-dong-2026-2027").status_code == 404
     assert client.delete("/admin/api/plans/lam-dong-2026-2027", headers=AUTH).status_code == 404
     restored = client.post(f"/admin/api/changes/{removed['id']}/undo", headers=AUTH).get_json()["change"]
     assert restored["after"]["entry"]["signer"] == "Trần Văn Bình"
@@ -175,6 +178,17 @@ def test_upload_preview_edit_publish_replace_remove_and_undo(client, published_c
     listing = client.get("/admin/api/plans", headers=AUTH).get_json()
     assert [c["action"] for c in listing["changes"]] == ["undo", "remove", "undo", "replace", "publish"]
     assert [c["undoable"] for c in listing["changes"]] == [True, False, False, False, False]
+
+
+def test_a_new_version_of_a_published_plan_is_proposed_as_its_replacement(client):
+    """Same province and period as a published plan: the preview says it replaces it.
+    The file is padded past the app's 64 KB limit for other requests (uploads: 50 MB)."""
+    text = (ROOT / "data" / "plans" / "hau-giang.txt").read_bytes()
+    padded = text + ("\nGhi chú: " + "bản sửa " * 12_000 + "\n").encode()
+    assert len(padded) > 64 * 1024
+    shown = upload(client, padded, "hau-giang-ban-moi.txt").get_json()
+    assert shown["plan_id"] == "hau-giang" and shown["replaces"] == "hau-giang"
+    assert len(shown["facts"]) >= 20
 
 
 def test_docx_upload_gives_the_same_preview(client):
