@@ -139,7 +139,9 @@ def preview_upload(sha256: str, fields: dict | None = None) -> dict:
     "upload": sha256, "plan_id": the id it would be published under, "standing": what
     it would be once published (current | ended | superseded, index.plans.catalog) and
     "replaces": that id when a plan with it is already published (else null).
-    Raises PublishError unknown_upload, unreadable_plan (detail: the parser's message)."""
+    Raises PublishError unknown_upload, unreadable_plan (detail: the parser's message),
+    bad_field (a field over 300 characters or on several lines, a status other than
+    issued/draft, an id other than lower-case ASCII letters, digits and hyphens)."""
     path = _upload_path(sha256)
     try:
         result = preview(path, _clean_fields(fields or {}))
@@ -147,6 +149,8 @@ def preview_upload(sha256: str, fields: dict | None = None) -> dict:
         raise PublishError("unreadable_plan", str(error)) from None
     catalog = load_catalog()
     plan_id = (fields or {}).get("id") or _same_plan(result["catalog"], catalog) or new_plan_id(result["catalog"])
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", plan_id):
+        raise PublishError("bad_field", "id")
     result["catalog"]["file"] = f"{plan_id}{path.suffix.lower()}"
     result["catalog"]["id"] = plan_id
     candidate = PlanInfo(**result["catalog"])
@@ -341,8 +345,6 @@ def publish(sha256: str, fields: dict | None = None, plan_id: str | None = None)
         source = _upload_path(sha256)
         checked = preview_upload(sha256, {**(fields or {}), **({"id": plan_id} if plan_id else {})})
         plan_id = checked["plan_id"]
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", plan_id):
-            raise PublishError("bad_field", "id")
         entry = {name: str(checked["catalog"].get(name) or "") for name in PlanInfo.__dataclass_fields__}
         target = {"entry": entry, "file": entry["file"], "sha256": sha256}
         action = "replace" if checked["replaces"] else "publish"

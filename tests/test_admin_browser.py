@@ -3,8 +3,10 @@ uses it: log in with the admin token, upload a plan, check the preview, correct 
 period, publish, remove, undo the removal. The web app runs here on copies of the plans
 and the index (tmp dirs); every publish runs the real index build.
 
-Screenshots: docs/admin-preview.png, docs/admin-published.png, docs/admin-changes.png
-(referenced from the README).
+The second test does the same on the real stack and asks the widget about the plan just
+published (the issue's scenario).
+Screenshots: docs/admin-preview.png, docs/admin-published.png, docs/admin-changes.png,
+docs/admin-widget-answer.png (referenced from the README).
 """
 import shutil
 import threading
@@ -113,3 +115,81 @@ def test_operator_uploads_checks_publishes_removes_and_undoes(admin_url, page):
     expect(page.locator("#changes tbody tr")).to_have_count(3)
     assert read_manifest()["plans"]["lam-dong-2026-2027"]["chunks"] == 6
     page.locator("#changes").screenshot(path=str(DOCS / "admin-changes.png"))
+
+
+# ---------------------------------------------------------------- with the real assistant
+
+@pytest.fixture
+def stack_on_copies(stack, tmp_path, monkeypatch):
+    """The stack's action server and web app restarted on copies of the plans and the
+    index, with an admin token; Rasa keeps running. Restored afterwards."""
+    services = [stack.service("actions"), stack.service("web")]
+    if any(service.process is None for service in services):
+        pytest.skip("the stack was started outside the tests; its services cannot be restarted here")
+    plans, index, history = tmp_path / "plans", tmp_path / "index", tmp_path / "history"
+    shutil.copytree(ROOT / "data" / "plans", plans)
+    shutil.copytree(build_dir(), index)
+    env = {"HTS_INDEX_PLANS_DIR": str(plans), "HTS_INDEX_BUILD_DIR": str(index),
+           "HTS_INDEX_HISTORY_DIR": str(history), "HTS_WEB_ADMIN_TOKEN": TOKEN}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    originals = [dict(service.env) for service in services]
+
+    def restart(envs):
+        for service, service_env in zip(services, envs):
+            service.stop()
+            service.env = service_env
+            service.start()
+        for service in services:
+            service.wait_ready()
+
+    restart([{**original, **env} for original in originals])
+    yield stack
+    restart(originals)
+
+
+@pytest.mark.e2e
+def test_plan_published_on_the_page_is_answered_in_the_widget_then_removed(stack_on_copies, page):
+    """The issue's scenario: a made-up plan for a province the data lacks is uploaded and
+    published on the admin page; the widget then answers its target with a source link to
+    the right section; removed on the admin page, the widget says "no plan" again."""
+    from tests.test_widget_browser import ask, bot_turns, launcher, wait_for_widget
+
+    web_url = stack_on_copies.web_url
+    question = "Mục tiêu tốc độ băng rộng di động của Lâm Đồng năm 2027?"
+    page.goto(web_url + "/admin/plans")
+    page.fill("#token", TOKEN)
+    page.click("#login button")
+    page.set_input_files("#file", str(PLAN))
+    page.click("#upload button")
+    page.fill("#f-period", "2026 - 2027")
+    page.click("#refresh")
+    expect(page.locator("#f-plan_id")).to_have_value("lam-dong-2026-2027")
+    page.click("#publish")
+    expect(page.locator("#notice")).to_have_text("Đã công bố kế hoạch lam-dong-2026-2027.", timeout=PUBLISH_TIMEOUT)
+
+    chat = page.context.new_page()
+    chat.goto(web_url + "/")
+    wait_for_widget(chat)
+    launcher(chat).click()
+    ask(chat, question)
+    expect(bot_turns(chat)).to_have_count(1, timeout=60_000)
+    answer = bot_turns(chat).first
+    expect(answer.locator(".bubble.bot").first).to_contain_text("80 Mbps")
+    source = answer.locator(".sources a").first
+    expect(source).to_contain_text("Lâm Đồng")
+    href = source.get_attribute("href")
+    assert href.startswith(web_url + "/plans/lam-dong-2026-2027#"), href
+    anchor = href.split("#", 1)[1]
+    cited = page.context.new_page()
+    cited.goto(href)
+    expect(cited.locator(f"[id='{anchor}']")).to_contain_text("Di động")
+    cited.close()
+    chat.screenshot(path=str(DOCS / "admin-widget-answer.png"))
+
+    page.locator('#plans tr[data-plan="lam-dong-2026-2027"] button').click()
+    expect(page.locator("#notice")).to_have_text("Đã gỡ bỏ kế hoạch lam-dong-2026-2027.", timeout=PUBLISH_TIMEOUT)
+    ask(chat, question)
+    expect(bot_turns(chat)).to_have_count(2, timeout=60_000)
+    expect(bot_turns(chat).nth(1).locator(".bubble.bot").first).to_contain_text("chưa có kế hoạch")
+    chat.close()

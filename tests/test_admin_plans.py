@@ -114,6 +114,8 @@ def test_upload_preview_edit_publish_replace_remove_and_undo(client, published_c
     assert edited["catalog"]["period"] == "2026 - 2027" and edited["plan_id"] == "lam-dong-2026-2027"
     bad = client.post(f"/admin/api/uploads/{sha}/preview", headers=AUTH, json={"catalog": {"status": "signed"}})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "admin_bad_field"
+    escape = client.post(f"/admin/api/uploads/{sha}/publish", headers=AUTH, json={"plan_id": "../catalog"})
+    assert escape.status_code == 400 and not (plans_dir.parent / "catalog.txt").exists()
 
     # publish: file, catalogue entry, index and change log
     published = client.post(f"/admin/api/uploads/{sha}/publish", headers=AUTH, json=edits)
