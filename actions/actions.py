@@ -84,7 +84,8 @@ class ActionAnswer(Action):
             return ([SlotSet("household_type", household)] if household else []) + \
                 [FollowupAction("eligibility_form")]
         try:
-            reply = route(turn)
+            with kb.pinned():               # one version of the published plans per answer
+                reply = route(turn)
         except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer
             logger.exception("answering %r failed", turn.text)
             reply = Reply("fallback", say("utter_error"))

@@ -1,35 +1,122 @@
-"""Everything the actions answer from, loaded once per process.
+"""Everything the actions answer from.
 
-- the structured knowledge of the plans (index.knowledge: values, duties, document facts)
+- the published plans: their structured knowledge (index.plans.knowledge: values,
+  duties, document facts) and the hybrid retrieval index (index.retrieval.search), for
+  questions no structured answer covers. Both are reloaded together, without a restart,
+  when a new index version is published (index/publish.py, the admin page): every
+  request compares the index manifest's version with the loaded one (one small file
+  read) and the first request that sees a new one loads the plans and the index anew
+  (about 2 s; the embedding model stays loaded) and swaps them in as one object. A
+  request keeps the snapshot it started with (`pinned`), so one answer never mixes
+  two versions; concurrent requests wait on a lock for the swap, never see half of it.
 - curated knowledge in data/knowledge/: administrative changes, programmes, eligibility
-  rules, document-field vocabulary
-- the hybrid retrieval index (index.search), for questions no structured answer covers
+  rules, document-field vocabulary, loaded once per process.
 """
+import contextvars
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-
 from core import knowledge
-from index.plans.knowledge import Knowledge, load_knowledge
+from index.plans.knowledge import Knowledge, read_knowledge
+from index.retrieval.store import IndexNotReady, index_version
+
+log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
+@dataclass(frozen=True)
+class Published:
+    version: str | None               # index manifest version; None: no readable index
+    knowledge: Knowledge
+    searcher: object | None           # index.retrieval.search.Searcher, None when not ready
+    searcher_error: IndexNotReady | None
+
+
+_lock = threading.Lock()
+_published: Published | None = None
+_pinned: contextvars.ContextVar[Published | None] = contextvars.ContextVar("published", default=None)
+_RELOAD_ATTEMPTS = 3      # a build finishing while we load: load again
+
+
+def _load() -> Published:
+    from index.retrieval.search import Searcher
+
+    started = time.perf_counter()
+    for _ in range(_RELOAD_ATTEMPTS):
+        version = index_version()
+        plans_now = read_knowledge()
+        try:
+            searcher, error = Searcher(), None
+        except IndexNotReady as problem:
+            searcher, error = None, problem
+        if index_version() == version:
+            break
+    log.info("plans and index loaded (version %s, %d plans) in %.2f s", version,
+             len(plans_now.plans), time.perf_counter() - started)
+    return Published(version, plans_now, searcher, error)
+
+
+def published() -> Published:
+    """The plans and index as last published (the request's pinned snapshot if any);
+    loads them on first use and again when the index version changed. While a build
+    is writing the index (no readable manifest) the loaded snapshot is kept."""
+    global _published
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
+    current, version = _published, index_version()
+    if current is not None and (version is None or version == current.version):
+        return current
+    with _lock:
+        current = _published
+        if current is None or (version is not None and version != current.version):
+            _published = _load()
+        return _published
+
+
+@contextmanager
+def pinned():
+    """Within this block every call sees the same published snapshot."""
+    token = _pinned.set(published())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def plans() -> Knowledge:
-    return load_knowledge()
+    return published().knowledge
 
 
-_CLAUSES: dict[tuple[int, str], list] = {}
+def province_of(plan_id: str) -> str:
+    """The province a published plan was written for, as its catalogue entry names it
+    ("Tiền Giang"); a plan no longer published: the reorganisation data's name."""
+    plan = plans().plan(plan_id)
+    if plan is not None:
+        return plan.info.province
+    from core.regions import province_of_plan
+    return province_of_plan(plan_id)
+
+
+_CLAUSES: dict[tuple[str | None, int, str], list] = {}
+_MAX_CLAUSE_ENTRIES = 64
 
 
 def plan_clauses(plan_id: str) -> list:
     """The clauses of a plan that refer to a document or set a deadline
-    (index/plans/passages.py), computed once per loaded knowledge."""
+    (index/plans/passages.py), computed once per published snapshot (keyed by the index
+    version, so a publication never gets the clauses of the plans it replaced)."""
     from index.plans.passages import plan_clauses as extract
-    knowledge_now = plans()
-    key = (id(knowledge_now), plan_id)
+    snapshot = published()
+    key = (snapshot.version, id(snapshot.knowledge), plan_id)
     if key not in _CLAUSES:
-        _CLAUSES.clear() if len(_CLAUSES) > 32 else None
-        _CLAUSES[key] = extract(knowledge_now.plan(plan_id))
+        if len(_CLAUSES) >= _MAX_CLAUSE_ENTRIES:
+            _CLAUSES.clear()
+        _CLAUSES[key] = extract(snapshot.knowledge.plan(plan_id))
     return _CLAUSES[key]
 
 
@@ -54,9 +141,12 @@ def document_fields() -> list[dict]:
 
 
 def searcher():
-    """The retrieval index; loading it loads the embedding model (a few seconds)."""
-    from index.retrieval.search import load_searcher
-    return load_searcher()
+    """The retrieval index of the published plans (index.retrieval.search.Searcher).
+    Raises IndexNotReady (missing, corrupt, other model) until a good index is built."""
+    snapshot = published()
+    if snapshot.searcher is None:
+        raise snapshot.searcher_error or IndexNotReady("no index loaded")
+    return snapshot.searcher
 
 
 def today() -> date:

@@ -172,8 +172,8 @@ def _answer_pending(turn: Turn, question: Question) -> Question | None:
 
 
 def _ask_province(question: Question, candidates: tuple[str, ...], offer_all: bool, lead: str = "") -> Reply:
-    buttons = [{"title": regions.province_of_plan(p),
-                "payload": f'/inform_province{{"province":"{regions.province_of_plan(p)}"}}'} for p in candidates]
+    buttons = [{"title": kb.province_of(p),
+                "payload": f'/inform_province{{"province":"{kb.province_of(p)}"}}'} for p in candidates]
     if offer_all:
         buttons.append({"title": say("utter_all_provinces_button"), "payload": '/inform_province{"province":"tất cả"}'})
     text = say("utter_ask_province", plans=", ".join(places.plan_label(p) for p in candidates))

@@ -15,6 +15,7 @@ from core.regions import Place
 from core.text import fold
 from core import knowledge
 from core.vocabulary import agencies, indicators, phrase_text
+from index.plans.catalog import published_plans_of
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 ALL_PLANS_VALUES = ("tat ca", "all", "*")
@@ -204,7 +205,9 @@ def read_question(text: str, intent: str, entities: list[dict] | None = None) ->
     all_plans = any(fold(value) in ALL_PLANS_VALUES for value in provinces) or has_cue(text, "all_plans")
     # Rasa's province entity (from a button payload or a synonym) may name a place the
     # text does not spell out; resolve both the same way.
-    places = regions.find_places(" ; ".join([text, *provinces]))
+    # Only plans published now: one removed on the admin page leaves its province
+    # without a plan, one published for a new province gives it one.
+    places = published_plans_of(regions.find_places(" ; ".join([text, *provinces])))
     plan_ids: list[str] = []
     for place in places:
         plan_ids.extend(p for p in place.plan_ids if p not in plan_ids)

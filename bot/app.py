@@ -1,4 +1,5 @@
-"""The web app: chat API, feedback, insights, health checks, plan pages and the widget.
+"""The web app: chat API, feedback, insights, the plan admin page, health checks, plan
+pages and the widget.
 
     create_app()                                  settings from settings.yml / HTS_* env
     create_app({"rasa.url": "http://...:1"})      overrides "section.key", for tests
@@ -8,7 +9,7 @@ import logging
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import chat, cors, feedback, health, insights, pages, ratelimit
+from bot import admin, chat, cors, feedback, health, insights, pages, ratelimit
 from bot.config import load_config
 from bot.errors import register_error_handlers
 from bot.rasa_client import RasaClient
@@ -47,7 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     cors.install(app, config.cors_origins)
     app.extensions["hts.limiter"] = ratelimit.install(
         app, config.rate_limit_per_minute, config.ratelimit_storage_uri, config.admin_failures_per_minute)
-    for blueprint in (chat.bp, feedback.bp, insights.bp, health.bp, pages.bp):
+    for blueprint in (chat.bp, feedback.bp, insights.bp, admin.bp, health.bp, pages.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app, pages.not_found_page)
 

@@ -4,12 +4,11 @@ Disabled (404, as if it did not exist) unless web.admin_token is set; then it ne
 `Authorization: Bearer <token>`. Wrong tokens are limited to web.admin_failures_per_minute
 per client (then 429, bot/ratelimit.py).
 """
-import hashlib
-import hmac
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
+from bot.auth import require_admin
 from bot.errors import ApiError
 from bot.store import UNANSWERED_KINDS, StoreUnavailable
 
@@ -18,24 +17,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("insights", __name__)
 
 
-def _authorized(token: str) -> bool:
-    """Compared in constant time, on SHA-256 digests so that not even the token's length
-    shows in the timing. Failed attempts are rate limited per client (bot/ratelimit.py)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    given_digest = hashlib.sha256(given.strip().encode("utf-8", "replace")).digest()
-    token_digest = hashlib.sha256(token.encode("utf-8")).digest()
-    return hmac.compare_digest(given_digest, token_digest) and scheme.lower() == "bearer"
-
-
 @bp.get("/admin/insights")
 def insights():
-    token = current_app.config["HTS"].admin_token
-    if not token:
-        abort(404)
-    if not _authorized(token):
-        log.warning("insights refused: missing or wrong token")
-        raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    require_admin()
     try:
         limit = max(1, min(int(request.args.get("limit", 20)), 200))
     except ValueError:

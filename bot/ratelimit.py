@@ -23,7 +23,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from bot import insights
+from bot import admin, insights
 from bot.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,13 @@ def install(app: Flask, per_minute: int, storage_uri: str = "memory://",
         storage_uri=storage_uri, storage_options=options, strategy="moving-window",
         swallow_errors=True, headers_enabled=False, key_prefix="hts")
     if admin_failures_per_minute > 0:
-        # Counted only when the answer is 401 (wrong or missing token).
-        limiter.limit(f"{admin_failures_per_minute}/{WINDOW}", key_func=_client,
-                      deduct_when=lambda response: response.status_code == 401,
-                      scope="admin-auth")(insights.bp)
+        # Counted only when the answer is 401 (wrong or missing token); one budget for
+        # every admin route (insights and the plan admin page).
+        admin_auth = limiter.shared_limit(f"{admin_failures_per_minute}/{WINDOW}", scope="admin-auth",
+                                          key_func=_client,
+                                          deduct_when=lambda response: response.status_code == 401)
+        admin_auth(insights.bp)
+        admin_auth(admin.bp)
 
     @app.errorhandler(RateLimitExceeded)
     def _limited(error: RateLimitExceeded):

@@ -5,13 +5,12 @@ comes from the plans' catalogue."""
 from actions import knowledge_base as kb
 from actions.phrases import buttons, say
 from actions.reply import Reply
-from core import regions
 
 WITH_EXAMPLES = ("greet", "bot_help")
 
 
 def capabilities() -> str:
-    labels = [regions.province_of_plan(plan.id) for plan in kb.plans().plans]
+    labels = [kb.province_of(plan.id) for plan in kb.plans().plans]
     return say("utter_capabilities", plans=", ".join(labels))
 
 

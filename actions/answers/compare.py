@@ -8,7 +8,6 @@ from actions.answers.values import format_value, wanted_kind
 from actions.phrases import buttons, say
 from actions.reply import Reply, cite, record_source
 from actions.understanding import Question
-from core import regions
 from core.vocabulary import indicator_by_id
 
 MIN_SHARED_PLANS = 3     # an indicator in the "all indicators" table: set by this many plans
@@ -49,7 +48,7 @@ def answer_compare(question: Question, plan_ids: tuple[str, ...]) -> Reply | Non
     if not ranked:
         return Reply("compare", say("utter_compare_none", what=what), context=context)
     lines = [f"{i}. {r.province}: {format_value(r)}" for i, r in enumerate(ranked, 1)]
-    missing = [regions.province_of_plan(p) for p in plan_ids if p not in best_per_plan]
+    missing = [kb.province_of(p) for p in plan_ids if p not in best_per_plan]
     text = say("utter_compare_heading", what=what) + "\n" + "\n".join(lines)
     if len(ranked) > 1:
         # "tỉnh nào thấp nhất?" names the lowest; any other comparison the highest.
@@ -72,7 +71,7 @@ def shared_table(question: Question, plan_ids: tuple[str, ...]) -> Reply:
     counts = Counter(r.indicator for r in {(r.indicator, r.plan): r for r in kb.plans().values
                                            if r.kind == kind and r.plan in plan_ids}.values())
     shared = [i for i, n in counts.most_common() if n >= min(MIN_SHARED_PLANS, len(plan_ids))]
-    provinces = [regions.province_of_plan(p) for p in plan_ids]
+    provinces = [kb.province_of(p) for p in plan_ids]
     rows, sources = [], []
     for indicator in shared:
         per_plan, year = _one_per_plan(indicator, kind, plan_ids, question.years)

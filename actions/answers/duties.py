@@ -4,7 +4,6 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, cite, record_source, short_section
 from actions.understanding import Question, stopwords
-from core import regions
 from index.plans.duties import DutyRecord
 from core.vocabulary import agencies, agency_by_id, agency_changes, agency_for_label, agency_predecessors, phrase_text
 
@@ -217,7 +216,7 @@ def _plan_block(plan_id: str, agency_id: str, focus: set[str],
     if clipped and budget < ALL_DUTIES_CHARS:
         # "Xem thêm": every duty of the agency in this plan, asked as a list.
         more.append({"title": _title(say("utter_duty_more_own_button")),
-                     "payload": say("utter_duty_more_own_payload", agency=name, province=regions.province_of_plan(plan_id))})
+                     "payload": say("utter_duty_more_own_payload", agency=name, province=kb.province_of(plan_id))})
     for record in groups:
         more.append(_more_button(record))
     if more:
@@ -311,11 +310,11 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...], named: bool 
     buttons = []
     if others:
         text = "\n".join(filter(None, [text, say("utter_deadlines_none_in", provinces=", ".join(
-            regions.province_of_plan(p) for p in others))]))
+            kb.province_of(p) for p in others))]))
         if named:
             buttons = [{"title": _title(say("utter_duty_all_button")),
                         "payload": say("utter_agency_duty_payload", agency=name,
-                                       province=regions.province_of_plan(p))} for p in others[:MAX_BUTTONS]]
+                                       province=kb.province_of(p))} for p in others[:MAX_BUTTONS]]
     sources = [record_source(source) for _, (source, *_rest) in found]
     if not sources:
         sources = [record_source(r) for r in kb.plans().duties if r.plan in plan_ids and r.agency in _binds(agency_id)][:2]
@@ -326,7 +325,7 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...], named: bool 
 def agencies_of(plan_id: str) -> Reply:
     """No agency named: list the plan's agencies as buttons."""
     records = [r for r in kb.plans().duties if r.plan == plan_id]
-    province = regions.province_of_plan(plan_id)
+    province = kb.province_of(plan_id)
     buttons = [{"title": r.agency_label[:60],
                 "payload": say("utter_agency_duty_payload", agency=agency_by_id(r.agency).name, province=province)}
                for r in records][:8]

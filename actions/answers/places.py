@@ -4,7 +4,6 @@ from actions.phrases import buttons as response_buttons
 from actions.phrases import say
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
-from core import regions
 from core.vocabulary import agency_changes
 from index.plans.catalog import load_catalog, plan_standing
 
@@ -94,7 +93,7 @@ def province_intro(question: Question) -> Reply:
     notes = " ".join(question.place_notes)
     buttons = [button for plan_id in question.plan_ids
                for button in response_buttons("utter_province_intro_buttons",
-                                              province=regions.province_of_plan(plan_id))]
+                                              province=kb.province_of(plan_id))]
     labels = " và ".join(plan_label(plan_id) for plan_id in question.plan_ids)
     text = say("utter_province_intro", notes=notes, plans=labels)
     return Reply("clarify", text.strip(), [plan_intro_source(p) for p in question.plan_ids], buttons[:6],

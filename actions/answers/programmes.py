@@ -17,7 +17,6 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, fact_source
 from actions.understanding import Question, read_question
-from core import regions
 
 MAX_RELATED = 3
 MAX_TARGET_LINES = 3
@@ -77,8 +76,8 @@ def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | N
         lines = targets.text.split("\n")[:MAX_TARGET_LINES]      # the answer stays short
         return [say("utter_coverage_plan", province=label, targets="\n".join(lines))], targets.sources[:2], None
     plan_ids = [plan.id for plan in kb.plans().plans]
-    buttons = [{"title": regions.province_of_plan(p),
-                "payload": f'/inform_province{{"province":"{regions.province_of_plan(p)}"}}'} for p in plan_ids]
+    buttons = [{"title": kb.province_of(p),
+                "payload": f'/inform_province{{"province":"{kb.province_of(p)}"}}'} for p in plan_ids]
     return [say("utter_coverage_ask_province")], buttons, {"intent": "ask_target", "text": query}
 
 

@@ -65,6 +65,24 @@ def plan_info(plan_id: str, directory: Path | None = None) -> PlanInfo:
     raise KeyError(f"no plan with id {plan_id!r} in the catalogue")
 
 
+def published_plans_of(places, catalog: tuple[PlanInfo, ...] | None = None) -> list:
+    """`places` (core.regions.Place) with the plans published in `catalog` (default: the
+    catalogue, read afresh): a plan no longer catalogued (removed on the admin page) is
+    dropped from its place, and a place the reorganisation data gives no plan gets the
+    catalogued plans of a province of that name (a plan published for a new province)."""
+    from dataclasses import replace
+
+    catalog = load_catalog() if catalog is None else catalog
+    published = {info.id for info in catalog}
+    out = []
+    for place in places:
+        plan_ids = tuple(plan_id for plan_id in place.plan_ids if plan_id in published)
+        if not place.plan_ids:
+            plan_ids = tuple(info.id for info in catalog if fold(info.province) == fold(place.name))
+        out.append(place if plan_ids == place.plan_ids else replace(place, plan_ids=plan_ids))
+    return out
+
+
 # The orientation ("định hướng đến năm 2030") is not part of a plan's period.
 _ORIENTATION = re.compile(r",?\s*định hướng.*$", re.I)
 

@@ -27,12 +27,20 @@ class Knowledge:
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """The knowledge of the plans in `directory` (default: index.plans_dir), parsed once
+    per process; `read_knowledge` parses afresh."""
     return _load_knowledge(directory or plans_dir())
 
 
 @lru_cache(maxsize=None)
 def _load_knowledge(directory: Path) -> Knowledge:
-    plans, errors = load_plans(directory)
+    return read_knowledge(directory)
+
+
+def read_knowledge(directory: Path | None = None) -> Knowledge:
+    """Parse every catalogued plan now (about 1 s for the five plans); a plan that fails
+    to parse is named in `errors`, the others are kept."""
+    plans, errors = load_plans(directory or plans_dir())
     return Knowledge(
         plans=plans, errors=errors,
         values=[record for plan in plans for record in extract_values(plan)],

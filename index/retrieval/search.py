@@ -12,6 +12,7 @@ import numpy as np
 
 from core import regions
 from core.vocabulary import expand_abbreviations, query_words
+from index.plans.catalog import published_plans_of
 from index.retrieval.bm25 import BM25
 from index.retrieval.diacritics import DiacriticRestorer, is_unaccented
 from index.retrieval.fusion import reciprocal_rank_fusion
@@ -92,12 +93,12 @@ class Searcher:
         """The plans to search: those of an explicit province, else those of the places
         the query names ("Đồng Tháp" today covers the Tiền Giang plan), else all."""
         text = province or query
-        places = regions.find_places(text)
+        places = published_plans_of(regions.find_places(text))
         if not places:
             if province:
                 return Scope((), f"không nhận ra tỉnh/thành phố “{province}”")
             return Scope(None, "")
-        plan_ids = regions.plan_ids_for(text)
+        plan_ids = list(dict.fromkeys(plan_id for place in places for plan_id in place.plan_ids))
         notes = [place.note for place in places if place.note]
         if not plan_ids:
             names = ", ".join(place.name for place in places)

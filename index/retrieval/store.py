@@ -2,8 +2,9 @@
 
 Files: chunks.jsonl (one chunk per line), embeddings.npy (row i embeds chunk i),
 dense.faiss (inner-product index over the normalised embeddings) and manifest.json
-(format, model id, per-plan content hashes, build time), written last so that a
-reader never sees a half-written index as valid.
+(format, a version id new with every build, model id, per-plan content hashes, build
+time), written last so that a reader never sees a half-written index as valid. The
+action server reloads when the version changes (`index_version`).
 
 A rebuild re-embeds only what changed, like hash-based re-indexing in LlamaIndex: a
 plan whose file and catalogue entry hash as before keeps its chunks and vectors, a
@@ -15,6 +16,7 @@ import json
 import os
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -65,6 +67,17 @@ def read_manifest(directory: Path | None = None) -> dict:
         raise IndexNotReady(f"index at {path.parent} has format {manifest.get('format')}, "
                             f"expected {FORMAT}: rebuild with `python -m index build --force`")
     return manifest
+
+
+def index_version(directory: Path | None = None) -> str | None:
+    """A string that changes with every build that wrote the index (the manifest's
+    "version", or its build time for indexes built before versions); None while there is
+    no readable manifest (none yet, or a build is writing it)."""
+    try:
+        manifest = read_manifest(directory)
+    except IndexNotReady:
+        return None
+    return str(manifest.get("version") or manifest.get("built_at"))
 
 
 def load_stored(directory: Path | None = None) -> Stored:
@@ -180,7 +193,7 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
         if chunks else np.zeros((0, embedder.dim), np.float32)
     report.embedded_chunks, report.reused_chunks = len(missing), len(chunks) - len(missing)
 
-    manifest = {"format": FORMAT, "model": embedder.model_id,
+    manifest = {"format": FORMAT, "version": uuid.uuid4().hex, "model": embedder.model_id,
                 "model_fingerprint": model_fingerprint(embedder.model_id), "dim": int(embedder.dim),
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "chunks": len(chunks), "plans": plans_meta, "errors": report.errors}
