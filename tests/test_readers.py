@@ -311,6 +311,24 @@ def test_which_plan_is_current():
     assert plan_standing(can_tho, merged + (draft,), today).code == "current"     # drafts never supersede
 
 
+def test_a_question_about_a_unit_gets_its_current_plan():
+    from core import regions
+    from index.plans.catalog import published_plans_of
+
+    catalog = load_catalog()
+    can_tho = PlanInfo(id="can-tho", file="can-tho.pdf", province="Cần Thơ", title="Kế hoạch",
+                       number="87/KH-UBND", date="2025-09-26", period="2025 - 2030", status="issued",
+                       signer="", signer_title="")
+
+    def plans_of(text, plans):
+        return [place.plan_ids for place in published_plans_of(regions.find_places(text), plans)]
+
+    assert plans_of("Cần Thơ", catalog) == [("soc-trang", "hau-giang")]    # only the former provinces' plans
+    assert plans_of("Cần Thơ", catalog + (can_tho,)) == [("can-tho",)]      # the newer plan replaces them
+    assert plans_of("Hậu Giang", catalog + (can_tho,)) == [("hau-giang",)]  # named: its own (superseded) plan
+    draft = PlanInfo(**dict(can_tho.__dict__, status="draft"))
+    assert plans_of("Cần Thơ", catalog + (draft,)) == [("soc-trang", "hau-giang", "can-tho")]
+
 def test_answers_label_the_plan_they_use():
     from actions.answers.places import plan_standing_label
 

@@ -77,10 +77,27 @@ def published_plans_of(places, catalog: tuple[PlanInfo, ...] | None = None) -> l
     out = []
     for place in places:
         plan_ids = tuple(plan_id for plan_id in place.plan_ids if plan_id in published)
-        if not place.plan_ids:
-            plan_ids = tuple(info.id for info in catalog if fold(info.province) == fold(place.name))
+        plan_ids += tuple(info.id for info in catalog
+                          if fold(info.province) == fold(place.name) and info.id not in plan_ids)
+        plan_ids = answering_plans(plan_ids, catalog)
         out.append(place if plan_ids == place.plan_ids else replace(place, plan_ids=plan_ids))
     return out
+
+
+def answering_plans(plan_ids: tuple[str, ...], catalog: tuple[PlanInfo, ...]) -> tuple[str, ...]:
+    """`plan_ids` without those replaced by another of them for a later period: Cần Thơ's
+    2025–2030 plan answers for Cần Thơ, not the 2023–2025 plans of the former Sóc Trăng
+    and Hậu Giang it supersedes (their standing says so when they are asked by name)."""
+    by_id = {info.id: info for info in catalog}
+    kept = []
+    for plan_id in plan_ids:
+        info = by_id.get(plan_id)
+        newer = plan_standing(info, catalog).superseded_by if info else None
+        replaced = newer is not None and newer.id in plan_ids and \
+            (plan_period(newer)[0] or 0) > (plan_period(info)[0] or 0)
+        if not replaced:
+            kept.append(plan_id)
+    return tuple(kept)
 
 
 # The orientation ("định hướng đến năm 2030") is not part of a plan's period.
