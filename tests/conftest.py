@@ -5,12 +5,15 @@ If all three already answer at the configured addresses (a developer running
 stack/runner.py — the same code `make run` uses — and stops them at the end.
 Nothing is mocked: Rasa runs the trained model, the actions load the real index.
 """
+import shutil
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
 import stack as stack_module
+from index.retrieval.store import build_dir
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +65,18 @@ def silent_url():
     for connection in held:
         connection.close()
     listener.close()
+
+
+# ---------------------------------------------------------------- plans to publish into
+
+@pytest.fixture
+def published_copy(tmp_path, monkeypatch):
+    """The plans, the index and an empty history in tmp_path; the settings point there
+    (the child `python -m index build` inherits the environment)."""
+    plans, index, history = tmp_path / "plans", tmp_path / "index", tmp_path / "history"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "plans", plans)
+    shutil.copytree(build_dir(), index)
+    monkeypatch.setenv("HTS_INDEX_PLANS_DIR", str(plans))
+    monkeypatch.setenv("HTS_INDEX_BUILD_DIR", str(index))
+    monkeypatch.setenv("HTS_INDEX_HISTORY_DIR", str(history))
+    return plans, index, history

@@ -8,7 +8,6 @@ published (the issue's scenario).
 Screenshots: docs/admin-preview.png, docs/admin-published.png, docs/admin-changes.png,
 docs/admin-widget-answer.png (referenced from the README).
 """
-import shutil
 import threading
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from werkzeug.serving import make_server
 
 from bot.app import create_app
 from index.plans.catalog import load_catalog
-from index.retrieval.store import build_dir, read_manifest
+from index.retrieval.store import read_manifest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -38,13 +37,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def admin_url(tmp_path, monkeypatch):
-    plans, index, history = tmp_path / "plans", tmp_path / "index", tmp_path / "history"
-    shutil.copytree(ROOT / "data" / "plans", plans)
-    shutil.copytree(build_dir(), index)
-    monkeypatch.setenv("HTS_INDEX_PLANS_DIR", str(plans))
-    monkeypatch.setenv("HTS_INDEX_BUILD_DIR", str(index))
-    monkeypatch.setenv("HTS_INDEX_HISTORY_DIR", str(history))
+def admin_url(tmp_path, published_copy):
     app = create_app({"web.admin_token": TOKEN, "web.database": str(tmp_path / "assistant.sqlite3")})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -120,15 +113,13 @@ def test_operator_uploads_checks_publishes_removes_and_undoes(admin_url, page):
 # ---------------------------------------------------------------- with the real assistant
 
 @pytest.fixture
-def stack_on_copies(stack, tmp_path, monkeypatch):
+def stack_on_copies(stack, published_copy, monkeypatch):
     """The stack's action server and web app restarted on copies of the plans and the
     index, with an admin token; Rasa keeps running. Restored afterwards."""
     services = [stack.service("actions"), stack.service("web")]
     if any(service.process is None for service in services):
         pytest.skip("the stack was started outside the tests; its services cannot be restarted here")
-    plans, index, history = tmp_path / "plans", tmp_path / "index", tmp_path / "history"
-    shutil.copytree(ROOT / "data" / "plans", plans)
-    shutil.copytree(build_dir(), index)
+    plans, index, history = published_copy
     env = {"HTS_INDEX_PLANS_DIR": str(plans), "HTS_INDEX_BUILD_DIR": str(index),
            "HTS_INDEX_HISTORY_DIR": str(history), "HTS_WEB_ADMIN_TOKEN": TOKEN}
     for name, value in env.items():

@@ -9,7 +9,6 @@ made-up one for a province the corpus lacks (tests/admin/lam-dong-2026.txt).
 """
 import io
 import json
-import shutil
 import threading
 from pathlib import Path
 
@@ -18,26 +17,13 @@ import pytest
 from bot.app import create_app
 from index.plans.catalog import load_catalog
 from index.plans.knowledge import read_knowledge
-from index.retrieval.store import build_dir, index_version, read_manifest
+from index.retrieval.store import index_version, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests" / "admin" / "lam-dong-2026.txt"
 TOKEN = "admin-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LAM_DONG_QUESTION = "Mục tiêu tốc độ băng rộng di động của Lâm Đồng năm 2027?"
-
-
-@pytest.fixture
-def published_copy(tmp_path, monkeypatch):
-    """The plans, the index and an empty history in tmp_path; the settings point there
-    (the child `python -m index build` inherits the environment)."""
-    plans, index, history = tmp_path / "plans", tmp_path / "index", tmp_path / "history"
-    shutil.copytree(ROOT / "data" / "plans", plans)
-    shutil.copytree(build_dir(), index)
-    monkeypatch.setenv("HTS_INDEX_PLANS_DIR", str(plans))
-    monkeypatch.setenv("HTS_INDEX_BUILD_DIR", str(index))
-    monkeypatch.setenv("HTS_INDEX_HISTORY_DIR", str(history))
-    return plans, index, history
 
 
 @pytest.fixture
