@@ -272,3 +272,10 @@ def test_a_plan_read_from_pages_is_cited_with_its_page():
     paged = replaced(record, page=5)
     assert cite(paged).endswith(", trang 5") and record_source(paged)["page"] == 5
     assert ", trang 5." in _text([paged], "target", [])
+
+
+def test_the_latest_plan_of_a_merged_province_is_its_standing_not_a_subject():
+    reply = ask("Kế hoạch hạ tầng số mới nhất của Đồng Nai là văn bản nào?", "ask_document")
+    assert reply.kind == "document" and "Bình Phước" in reply.text and "đã hết kỳ" in reply.text
+    assert "không có kế hoạch của Đồng Nai cũ" in reply.text
+    assert "mới nhất" not in reply.text and "Quyết định số" not in reply.text   # not read as a subject
