@@ -102,9 +102,20 @@ class UnitIndex:
         return unit_fused, unit_dense, unit_coverage
 
     def choose(self, text: str) -> Choice:
+        """The best-ranked unit, accepted or not by the threshold. When the question does
+        not name that unit's own subject, the best-ranked unit of the same programme with a
+        subject of its own that the question names stands in: "khi nào tắt sóng 2G" passes
+        over the 3G unit for the 2G cut-off; a question no such unit fits stays unaccepted
+        ("cả nước có bao nhiêu trạm 5G" is not about 2G subscribers)."""
         fused, dense, coverage = self.scores(text)
-        order = np.argsort(-fused, kind="stable")
-        best = int(order[0])
+        order = [int(i) for i in np.argsort(-fused, kind="stable")]
+        best = order[0]
+        if not self.names_unit_subject(self.units[best]["id"], text):
+            programme = self.units[best].get("programme")
+            siblings = [i for i in order[1:] if self.units[i].get("programme") == programme
+                        and self.unit_subjects[self.units[i]["id"]]
+                        and self.names_unit_subject(self.units[i]["id"], text)]
+            best = siblings[0] if siblings else best
         accepted = (dense[best] >= self.min_dense and coverage[best] >= self.min_coverage
                     and self.names_subject(text) and self.names_unit_subject(self.units[best]["id"], text))
         return Choice(unit=self.units[best], ranked=tuple(self.units[i]["id"] for i in order),
