@@ -4,7 +4,8 @@
 #
 #   make run     start the assistant: http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test    the whole test suite, end-to-end and browser tests included
-#   make bench   retrieval, chat latency and load benchmarks (numbers for the README)
+#   make bench   retrieval, chat latency (per kind, against conversation length) and load
+#                benchmarks, the load side by side with a bare `rasa init` (numbers for the README)
 
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
@@ -56,7 +57,8 @@ test: setup
 bench: setup
 	$(PYTHON) -m scripts.bench_retrieval
 	$(PYTHON) -m scripts.bench_chat
-	$(PYTHON) -m scripts.load_test --json var/load_test.json
+	$(PYTHON) -m scripts.bench_chat --long 120 --runs 3
+	$(PYTHON) -m scripts.load_test --users 50,100 --versus-init --json var/load_test.json
 
 # Regenerate a lock file after editing requirements/*.txt, in a throwaway venv.
 lock:

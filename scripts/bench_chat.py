@@ -2,10 +2,19 @@
 (NLU + dialogue + action server + index), as the web app calls it.
 
     .venv/bin/python -m scripts.bench_chat [--rounds 5] [--json OUT]
+    .venv/bin/python -m scripts.bench_chat --long 120 [--runs 5]
 
 Starts the stack (stack/runner.py) unless it is already running, sends every question
 once to warm up, then `rounds` more times, each in a fresh conversation, and prints
-p50/p95 per kind in milliseconds. A benchmark reports numbers; it asserts nothing.
+p50/p95 per kind in milliseconds.
+
+--long N: the cost of a turn against the length of the conversation instead. `runs`
+conversations of N turns each (LONG_CONVERSATION over and over: questions, provinces,
+follow-ups, small talk, as a person who keeps asking would type them); prints the median
+latency at each turn position over the runs, by windows of 10 turns, and turn N against
+turn 5 (a flat cost per turn: the ratio stays near 1).
+
+A benchmark reports numbers; it asserts nothing.
 """
 import argparse
 import json
@@ -43,6 +52,22 @@ QUESTIONS = [
 ]
 
 
+# One person's conversation, repeated to make a long one: a question, its follow-ups,
+# another topic, small talk.
+LONG_CONVERSATION = [
+    "Mục tiêu tốc độ băng rộng cố định năm 2025?",
+    "Tuyên Quang",
+    "còn năm 2030 thì sao?",
+    "thế còn Bình Phước?",
+    "hien nay dat bao nhieu",
+    "Tỉnh nào có mục tiêu tốc độ di động cao nhất?",
+    "Hộ nghèo có được hỗ trợ điện thoại thông minh không?",
+    "khi nao tat song 2g",
+    "Sở Xây dựng Hậu Giang phải làm gì?",
+    "cảm ơn",
+]
+
+
 def post(url: str, sender: str, message: str) -> list[dict]:
     request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": message}).encode(),
                                      headers={"Content-Type": "application/json"})
@@ -68,6 +93,41 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
     return by_kind
 
 
+def measure_long(url: str, turns: int, runs: int) -> list[list[float]]:
+    """Milliseconds per turn: runs x turns, one sender per run."""
+    post(url, f"warm-{uuid.uuid4().hex[:8]}", LONG_CONVERSATION[0])
+    latencies = []
+    for _ in range(runs):
+        sender, row = f"long-{uuid.uuid4().hex[:8]}", []
+        for turn in range(turns):
+            started = time.perf_counter()
+            post(url, sender, LONG_CONVERSATION[turn % len(LONG_CONVERSATION)])
+            row.append((time.perf_counter() - started) * 1000)
+        latencies.append(row)
+    return latencies
+
+
+def report_long(latencies: list[list[float]]) -> tuple[str, dict]:
+    """Median over the runs at each turn position, by windows of 10; turn N / turn 5."""
+    turns = len(latencies[0])
+    at = [statistics.median(row[t] for row in latencies) for t in range(turns)]
+    rows = ["| turns | median ms |", "|---|---:|"]
+    windows = {}
+    for start in range(0, turns, 10):
+        window = at[start:start + 10]
+        windows[f"{start + 1}-{start + len(window)}"] = statistics.median(window)
+        rows.append(f"| {start + 1}–{start + len(window)} | {statistics.median(window):.0f} |")
+    # Turn 5 and turn N each as the median of the conversation's cycle around it, so the
+    # kind of message at that position does not decide the ratio.
+    cycle = len(LONG_CONVERSATION)
+    first = statistics.median(at[:cycle])
+    last = statistics.median(at[-cycle:])
+    rows.append(f"\nturns 1–{cycle}: {first:.0f} ms; turns {turns - cycle + 1}–{turns}: {last:.0f} ms; "
+                f"ratio {last / first:.2f} (flat: near 1)")
+    return "\n".join(rows), {"windows_ms": windows, "first_cycle_ms": first, "last_cycle_ms": last,
+                            "ratio": last / first, "runs": len(latencies), "turns": turns}
+
+
 def report(by_kind: dict[str, list[float]]) -> str:
     everything = [v for values in by_kind.values() for v in values]
     rows = ["| kind | n | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
@@ -80,6 +140,9 @@ def report(by_kind: dict[str, list[float]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--long", type=int, default=0, metavar="N",
+                        help="measure N-turn conversations instead of the kinds")
+    parser.add_argument("--runs", type=int, default=5, help="conversations of --long turns")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     stack = stack_module.Stack()
@@ -87,8 +150,16 @@ def main() -> int:
     if started_here:
         print("starting the stack (about a minute)...", file=sys.stderr)
         stack.start()
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
     try:
-        by_kind = measure(f"{stack.rasa_url}/webhooks/rest/webhook", args.rounds)
+        if args.long:
+            table, summary = report_long(measure_long(url, args.long, args.runs))
+            print(f"# Latency against conversation length ({args.runs} conversations of {args.long} turns)\n")
+            print(table)
+            if args.json:
+                args.json.write_text(json.dumps(summary, indent=1))
+            return 0
+        by_kind = measure(url, args.rounds)
     finally:
         if started_here:
             stack.stop()

@@ -4,6 +4,7 @@ conversations through POST /api/chat, as the widget would.
     .venv/bin/python -m scripts.load_test [--users 10,50,100] [--conversations 3]
         [--think 0] [--web-url http://127.0.0.1:8000] [--env KEY=VALUE ...] [--json OUT]
     .venv/bin/python -m scripts.load_test --scaleout 2      # the scale-out profile
+    .venv/bin/python -m scripts.load_test --users 50 --versus-init
 
 Each conversation has four turns, every one checked:
   1. a target question naming no province   → kind "clarify"
@@ -32,6 +33,12 @@ throughput. --think T makes each
 user pause between turns, uniformly 0.5 T to 1.5 T, and arrive at a random moment of
 the first T seconds (a person reading the answer and typing the next question); 0 is a
 closed loop — every user sends the next turn as soon as the answer is in — the hardest case.
+
+--versus-init: after the levels, the same levels against the bare assistant `rasa init`
+makes (scripts/rasa_init_peer.py: built and trained in a temporary folder, in-memory
+tracker store, no action server, its mood-bot conversation of four turns through Rasa's
+REST channel), measured in the same run on the same machine while this stack is idle;
+prints both throughputs and their ratio (this stack / the peer).
 
 Exit status 1 when a turn was lost or mixed up; latency is reported, not asserted.
 """
@@ -333,6 +340,27 @@ def markdown(rows: list[dict], names: list[str]) -> str:
     return "\n".join(lines)
 
 
+def versus_init(levels: list[int], conversations: int) -> list[dict]:
+    """The same closed-loop levels against the bare `rasa init` assistant."""
+    from scripts.rasa_init_peer import RasaInitPeer
+    print("building the bare `rasa init` assistant (it trains; 1-3 min) ...", file=sys.stderr, flush=True)
+    rows = []
+    with RasaInitPeer() as peer:
+        process = psutil.Process(peer.pid)
+        for users in levels:
+            cpu_before = cpu_seconds(process)
+            latencies, failures, wall = peer.load(users, conversations)
+            answered = len(latencies)
+            rows.append({"users": users, "requests": answered + failures, "errors": failures,
+                         "throughput_rps": round(answered / wall, 1),
+                         "p50_ms": round(percentile([x * 1000 for x in latencies], 50)),
+                         "p95_ms": round(percentile([x * 1000 for x in latencies], 95)),
+                         "rasa_cpu_ms_per_turn": round((cpu_seconds(process) - cpu_before) * 1000 / max(1, answered))})
+            print("rasa init:", json.dumps(rows[-1]), file=sys.stderr, flush=True)
+            time.sleep(2)
+    return rows
+
+
 class Target:
     """What the load goes to: a running stack, one started here, or the scale-out profile."""
 
@@ -378,6 +406,8 @@ def main() -> int:
     parser.add_argument("--scaleout", type=int, default=0, metavar="N",
                         help="start the scale-out profile (stack/scaleout.py) with N Rasa servers and N web "
                              "apps instead; each conversation alternates between them")
+    parser.add_argument("--versus-init", action="store_true",
+                        help="also load a bare `rasa init` assistant at the same levels and print the ratio")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     levels = [int(u) for u in args.users.split(",") if u.strip()]
@@ -401,6 +431,7 @@ def main() -> int:
             rows.append(level_row(level, args.conversations))
             print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
             time.sleep(2)
+        peer_rows = versus_init(levels, args.conversations) if args.versus_init else []
     finally:
         target.stop()
 
@@ -412,6 +443,14 @@ def main() -> int:
           f"one user alone: {single:.0f} ms per turn on average (reference run).\n"
           f"Idle RSS after the warm-up (MB): " + ", ".join(f"{k} {v}" for k, v in idle_rss.items()) + "\n")
     print(markdown(rows, names))
+    if peer_rows:
+        print("\nSide by side with the bare `rasa init` assistant (same run, same machine, same users):\n")
+        print("| users | this stack req/s | p95 ms | rasa init req/s | p95 ms | Rasa CPU ms/turn (init) | ratio |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for ours, peer in zip(rows, peer_rows):
+            print(f"| {ours['users']} | {ours['throughput_rps']} | {ours['p95_ms']} | {peer['throughput_rps']} | "
+                  f"{peer['p95_ms']} | {peer['rasa_cpu_ms_per_turn']} | "
+                  f"**{ours['throughput_rps'] / peer['throughput_rps']:.2f}×** |")
     rate_limited = any("429" in kind for r in rows for kind in r["error_kinds"])
     if rate_limited:
         print("\nnote: HTTP 429 — the running web app limits requests per address; restart it with "
@@ -424,7 +463,8 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps({"command": sys.argv[1:], "think": args.think,
                                          "conversations": args.conversations, "single_user_ms": round(single),
-                                         "idle_rss_mb": idle_rss, "levels": rows}, ensure_ascii=False, indent=1))
+                                         "idle_rss_mb": idle_rss, "levels": rows,
+                                         "rasa_init_levels": peer_rows}, ensure_ascii=False, indent=1))
     broken = sum(r["lost_turns"] + r["mixed_up"] for r in rows)
     if broken:
         print(f"\n{broken} turns lost or mixed up", file=sys.stderr)

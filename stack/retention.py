@@ -41,6 +41,8 @@ log = logging.getLogger("stack.retention")
 PRIVATE_MODE = 0o600
 _ENV_VAR = re.compile(r"\$\{(\w+)\}")
 _SQLITE_COMPANIONS = ("", "-journal", "-wal", "-shm")
+# Tracker store types that keep Rasa's `events` table: Rasa's own and ours.
+SQL_STORE_TYPES = {"SQL", "DIALOGUE.TRACKER_STORE.WINDOWEDSQLTRACKERSTORE"}
 
 
 def _expand(value):
@@ -55,7 +57,7 @@ def tracker_store(endpoints: Path) -> dict | None:
     when Rasa keeps trackers in memory (nothing on disk to purge)."""
     config = yaml.safe_load(Path(endpoints).read_text(encoding="utf-8")) or {}
     store = config.get("tracker_store")
-    if not store or str(store.get("type", "")).upper() != "SQL":
+    if not store or str(store.get("type", "")).upper() not in SQL_STORE_TYPES:
         return None
     return {key: _expand(value) for key, value in store.items()}
 

@@ -262,6 +262,7 @@ class ScaleOut:
     def rasa_env(self, i: int) -> dict:
         """What deploy/scaleout/endpoints.yml asks for, as compose or the chart would set it."""
         return {
+            **runner.SINGLE_THREADED,
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "ACTION_SERVER_URL": f"{self.actions_urls[i % len(self.actions_urls)]}/webhook",
@@ -274,7 +275,7 @@ class ScaleOut:
 
     def _app_env(self, rasa_url: str | None = None, actions_url: str | None = None,
                  web_port: int | None = None) -> dict:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "HTS_RASA_TOKEN": self.token,
+        env = {**runner.SINGLE_THREADED, **os.environ, "PYTHONPATH": str(ROOT), "HTS_RASA_TOKEN": self.token,
                "HTS_WEB_DATABASE": str(self.database),
                # one limit for all web apps (flask-limiter counters in Redis, db 2; the
                # lock store uses db 1)

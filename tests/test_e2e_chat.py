@@ -3,10 +3,15 @@ over Rasa's REST channel, as the web app talks to it: single questions, a
 clarification answered with a button, follow-ups, and the eligibility form."""
 import json
 import re
+import sqlite3
 import urllib.request
 import uuid
 
 import pytest
+import yaml
+
+from core import settings
+from stack import retention
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +95,24 @@ def test_eligibility_form_for_a_household_that_is_not_eligible(chat):
     chat.say("kiem tra giup toi co duoc ho tro dien thoai khong")
     result = chat.say("không thuộc diện nào")
     assert result["kind"] == "eligibility" and "không thuộc đối tượng" in result["text"]
+
+
+def test_a_long_conversation_keeps_its_context(stack):
+    """Longer than the tracker store's window (endpoints.yml: max_turns): the province
+    and the indicator of the first question still carry the follow-ups after many
+    turns, and Rasa keeps only a few turns of the session (dialogue/tracker_store.py)."""
+    chat = Conversation(stack.rasa_url)
+    endpoints = stack.service("rasa").command[stack.service("rasa").command.index("--endpoints") + 1]
+    max_turns = yaml.safe_load(settings.project_path(endpoints).read_text(encoding="utf-8"))["tracker_store"]["max_turns"]
+    first = chat.say("Mục tiêu số thuê bao băng rộng cố định trên 100 dân của Tuyên Quang?")
+    assert first["kind"] == "target"
+    for _ in range(max_turns + 3):
+        assert chat.say("năm 2025")["kind"] == "target"
+    later = chat.say("còn năm 2030 thì sao?")
+    assert later["kind"] == "target" and later["sources"][0]["province"] == "Tuyên Quang"
+    assert "40thuêbao/100dân" in squash(later["text"])
+    database = retention.sqlite_path(retention.tracker_store(settings.project_path(endpoints)))
+    with sqlite3.connect(database) as db:
+        users = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                           (chat.sender,)).fetchone()[0]
+    assert users <= max_turns

@@ -4,8 +4,9 @@ and a parse check on held-out sentences.
 Runs with the app venv (.venv); Rasa runs in .venv-rasa through subprocesses from the
 project root. Slow parts are cached:
 - the cross-validation under ~/.cache/hatangso/nlu-cv/<hash>/ (HTS_CACHE_DIR), the hash covering everything the
-  model depends on (config.yml, domain/intents.yml, data/nlu/** including the generated
-  lookups, nlu/**/*.py, core/text.py): an unchanged model is not re-evaluated;
+  NLU model depends on (the recipe, language and pipeline of config.yml, domain/intents.yml,
+  data/nlu/** including the generated lookups, nlu/**/*.py, core/text.py): an unchanged
+  model is not re-evaluated, and a change of the dialogue policies does not count;
 - the parse check uses the newest model in models/ (the Makefile trains there) and
   trains an NLU-only model into a temporary directory only when models/ has none.
 
@@ -32,6 +33,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_BIN = ROOT / ".venv-rasa" / "bin"
@@ -44,7 +46,7 @@ DATA_PATHS = ["data/nlu", "data/rules", "data/stories"]
 FOLDS = 3
 # Rasa's cross-validation shuffles the folds (sklearn's StratifiedKFold) with NumPy's
 # global generator and no seed; seeding it makes the folds, hence the score, the same
-# on every run (DIET and TED have their own seeds in config.yml).
+# on every run (DIET has its own seed in config.yml).
 FOLD_SEED = 0
 _SEEDED_RASA = ("import sys, random, numpy; random.seed({seed}); numpy.random.seed({seed}); "
                 "from rasa.__main__ import main; sys.argv[0] = 'rasa'; main()")
@@ -164,10 +166,16 @@ def test_rasa_data_validate(generated_lookups):
 # --------------------------------------------------------------- cross-validation
 
 def _inputs_hash() -> str:
-    paths = [ROOT / "config.yml", ROOT / "domain" / "intents.yml", ROOT / "core" / "text.py"]
+    """Hash of what the NLU cross-validation reads: the NLU part of config.yml (the
+    dialogue policies and comments do not change it), the intents, the training data and
+    the custom components."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    nlu_config = {key: config.get(key) for key in ("recipe", "language", "pipeline")}
+    paths = [ROOT / "domain" / "intents.yml", ROOT / "core" / "text.py"]
     paths += sorted((ROOT / "data" / "nlu").rglob("*.yml"))
     paths += sorted((ROOT / "nlu").rglob("*.py"))
     digest = hashlib.sha256(f"folds={FOLDS} seed={FOLD_SEED}".encode())
+    digest.update(json.dumps(nlu_config, sort_keys=True).encode())
     for path in paths:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())

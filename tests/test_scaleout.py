@@ -53,7 +53,8 @@ def test_deploy_yaml_files_parse():
 def test_scaleout_endpoints_use_rasa_stores_with_unquoted_variables():
     text = (DEPLOY / "scaleout" / "endpoints.yml").read_text(encoding="utf-8")
     endpoints = yaml.safe_load(text)
-    assert endpoints["tracker_store"]["type"] == "SQL" and endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["tracker_store"]["type"] == "dialogue.tracker_store.WindowedSQLTrackerStore"
+    assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["lock_store"]["key_prefix"].isalnum()        # Rasa ignores a non-alphanumeric prefix
     # Rasa only expands ${VAR} in plain scalars: a quoted one would stay literal

@@ -158,9 +158,11 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
 
     started = time.perf_counter()
     directory = directory or build_dir()
-    embedder = embedder or load_embedder()
+    # The model (torch, ~7 s) is loaded only when something must be embedded: an index
+    # that is up to date is known from the manifest and the plans' hashes.
+    model_id = embedder.model_id if embedder else settings.get("embedding", "model")
     source_dir = plans_dir()
-    previous = _previous(directory, embedder.model_id, force)
+    previous = _previous(directory, model_id, force)
     old_plans = previous.manifest["plans"] if previous else {}
     old_vectors = {c.content_hash: v for c, v in zip(previous.chunks, previous.embeddings)} if previous else {}
 
@@ -186,6 +188,7 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
         report.skipped = True
         return report
 
+    embedder = embedder or load_embedder()
     missing = [c for c in chunks if c.content_hash not in old_vectors]
     fresh = embedder.encode_document([c.indexed_text for c in missing])
     vectors = dict(old_vectors) | {c.content_hash: v for c, v in zip(missing, fresh)}
