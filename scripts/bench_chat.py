@@ -11,8 +11,10 @@ p50/p95 per kind in milliseconds.
 --long N: the cost of a turn against the length of the conversation instead. `runs`
 conversations of N turns each (LONG_CONVERSATION over and over: questions, provinces,
 follow-ups, small talk, as a person who keeps asking would type them); prints the median
-latency at each turn position over the runs, by windows of 10 turns, and turn N against
-turn 5 (a flat cost per turn: the ratio stays near 1).
+latency at each turn position over the runs, by windows of 10 turns, and the last cycle
+of the conversation (turns N-9..N) against the first (turns 1..10), each as the median of
+its cycle so that the kind of message at one position does not decide the ratio (a flat
+cost per turn: the ratio stays near 1).
 
 A benchmark reports numbers; it asserts nothing.
 """
@@ -108,7 +110,7 @@ def measure_long(url: str, turns: int, runs: int) -> list[list[float]]:
 
 
 def report_long(latencies: list[list[float]]) -> tuple[str, dict]:
-    """Median over the runs at each turn position, by windows of 10; turn N / turn 5."""
+    """Median over the runs at each turn position, by windows of 10; last cycle / first cycle."""
     turns = len(latencies[0])
     at = [statistics.median(row[t] for row in latencies) for t in range(turns)]
     rows = ["| turns | median ms |", "|---|---:|"]
@@ -117,8 +119,6 @@ def report_long(latencies: list[list[float]]) -> tuple[str, dict]:
         window = at[start:start + 10]
         windows[f"{start + 1}-{start + len(window)}"] = statistics.median(window)
         rows.append(f"| {start + 1}–{start + len(window)} | {statistics.median(window):.0f} |")
-    # Turn 5 and turn N each as the median of the conversation's cycle around it, so the
-    # kind of message at that position does not decide the ratio.
     cycle = len(LONG_CONVERSATION)
     first = statistics.median(at[:cycle])
     last = statistics.median(at[-cycle:])
