@@ -12,6 +12,7 @@ since 1/7/2025), so Cần Thơ's 2025–2030 plan supersedes both 2023–2025 pl
 """
 import datetime
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,10 +97,14 @@ def published_plans_of(places, catalog: tuple[PlanInfo, ...] | None = None) -> l
     return out
 
 
+@lru_cache(maxsize=256)
 def answering_plans(plan_ids: tuple[str, ...], catalog: tuple[PlanInfo, ...]) -> tuple[str, ...]:
     """`plan_ids` without those replaced by another of them for a later period: Cần Thơ's
     2025–2030 plan answers for Cần Thơ, not the 2023–2025 plans of the former Sóc Trăng
-    and Hậu Giang it supersedes (their standing says so when they are asked by name)."""
+    and Hậu Giang it supersedes (their standing says so when they are asked by name).
+    Cached: it runs on every question, its answer depends on its arguments only (which
+    plan supersedes which does not depend on the date), and load_catalog returns the same
+    tuple until catalog.yml changes."""
     by_id = {info.id: info for info in catalog}
     kept = []
     for plan_id in plan_ids:
