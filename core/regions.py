@@ -13,7 +13,7 @@ All names, aliases and mappings come from data/knowledge/provinces.yml and
 data/knowledge/administrative_changes.yml; this module only knows how to match them.
 
 How a name is matched, and why:
-- on folded syllables (index.text.fold), so case, missing diacritics, NFC/NFD and tone
+- on folded syllables (core.text.fold), so case, missing diacritics, NFC/NFD and tone
   placement ("Hòa"/"Hoà") do not matter, and always whole syllables ("Giang" alone,
   "thuế", "an" never match);
 - diacritics, when typed, must not contradict the name's letters ("năm định" is not

@@ -23,7 +23,7 @@ server sees the new manifest on its next request and reloads (actions/knowledge_
 One change at a time: every operation holds an exclusive lock on history_dir/lock.
 
 Errors: PublishError(code) with `code` one of UPLOAD_ERRORS / CHANGE_ERRORS; the
-caller turns the code into words (bot/admin_messages.yml).
+caller turns the code into words (bot/admin_words.yml).
 """
 import fcntl
 import hashlib

@@ -1,4 +1,4 @@
-"""Checks on data/knowledge/*.yml and the place resolver (index/regions.py).
+"""Checks on data/knowledge/*.yml and the place resolver (core/regions.py).
 
 The knowledge files are what the assistant answers from, so they must carry a source
 and a confidence for every fact, never state an unverified item as fact, respect

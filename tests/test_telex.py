@@ -1,4 +1,4 @@
-"""Telex typed with the input method off is turned back into Vietnamese (bot/telex.py)."""
+"""Telex typed with the input method off is turned back into Vietnamese (core/telex.py)."""
 import pytest
 
 from core.telex import from_telex

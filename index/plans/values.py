@@ -4,7 +4,7 @@ A value is a number with its unit and qualifier in a target or status section:
 "Tỷ lệ dùng chung vị trí BTS: 30%", "... đạt trên 85%", "tối thiểu 40 Mbit/s",
 "100% cơ quan, tổ chức nhà nước, 70% doanh nghiệp sử dụng nền tảng số", or a count in
 prose ("... với 169 đường truyền"). Each value is mapped to a canonical indicator
-(index/vocabulary.py) and keeps the plan's own label and its exact source line.
+(core/vocabulary.py) and keeps the plan's own label and its exact source line.
 Numbers that are not values (years, dates, document numbers, "4G", "thứ 5", anything
 in parentheses) are skipped.
 """
