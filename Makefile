@@ -5,7 +5,7 @@
 #   make run     start the assistant: http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test    the whole test suite, end-to-end and browser tests included
 #   make bench   retrieval, chat latency (per kind, against conversation length) and load
-#                benchmarks, the load side by side with a bare `rasa init` (numbers for the README)
+#                benchmarks, the load side by side with a bare `rasa init` (numbers for docs/results/)
 
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa

@@ -1,7 +1,7 @@
 """Five speed-ups of the Rasa 3.6 server process, applied when `dialogue` is imported
 there (Rasa imports it to create the tracker store of endpoints.yml, before it loads the
 model). Found by profiling the Rasa process with py-spy, under load
-(scripts/load_test.py) and at start (README, Load).
+(scripts/load_test.py) and at start (docs/results/load.md).
 
 1. Rasa validates every action server response with jsonschema.validate(result, schema),
    which re-checks the schema itself against its metaschema on every call (about a

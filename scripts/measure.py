@@ -2,7 +2,7 @@
 timings, and the grid search of the two acceptance thresholds (dense cosine, keyword
 coverage) shared by scripts/calibrate_fallback.py and scripts/calibrate_units.py.
 
-One definition each, so that the p50/p95/p99 columns of the README's tables (retrieval,
+One definition each, so that the p50/p95/p99 columns of the tables in docs/results/ (retrieval,
 chat latency, load) mean the same thing, and both thresholds follow the same rule.
 """
 import math

@@ -32,7 +32,7 @@ PRIVATE_UMASK = 0o077        # files of the services: owner only (0600)
 # One thread for each numeric library's pool (TensorFlow in Rasa, PyTorch and BLAS in the
 # action server): a turn's matrices are small, and on two cores extra threads only compete
 # with the other services. Under 50 closed-loop users (2026-11-30): 31 -> 33 requests/s,
-# Rasa CPU per turn 31 -> 28 ms (README, Load). A variable set by the caller wins.
+# Rasa CPU per turn 31 -> 28 ms (docs/results/load.md). A variable set by the caller wins.
 SINGLE_THREADED = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
                    "OMP_NUM_THREADS": "1"}
 RASA_COLD_START = 600        # seconds at most; Rasa loads TensorFlow and the model (~60 s on a quiet

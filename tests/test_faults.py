@@ -133,7 +133,7 @@ class Load:
 
 
 def report(fault: str, restart_seconds: float | None = None, **groups: list[Answer]) -> None:
-    """One line per fault for the README (pytest -s shows them)."""
+    """One line per fault for docs/results/faults.md (pytest -s shows them)."""
     parts = []
     for name, answers in groups.items():
         statuses = {}

@@ -18,7 +18,7 @@ from scripts import bench_retrieval as bench
 ROOT = Path(__file__).resolve().parent.parent
 MIN_QUESTIONS = 72
 MIN_PER_PLAN = 12
-# The floor is 0.90; the fusion measures 1.00 / 0.92 on this set (README), so
+# The floor is 0.90; the fusion measures 1.00 / 0.92 on this set (docs/results/retrieval.md), so
 # these gates catch a real regression, e.g. a broken province filter or fusion.
 MIN_HYBRID_RECALL_AT_5 = 0.95
 MIN_HYBRID_RECALL_AT_1 = 0.85

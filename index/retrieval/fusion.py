@@ -25,7 +25,7 @@ def reciprocal_rank_fusion(dense: np.ndarray, keyword: np.ndarray, allowed: np.n
     """The fused score of every chunk (n_chunks,), higher is better.
 
     Ties (ranks 1+2 against 2+1) go to the keyword side, the stronger of the two on
-    these texts (README: retrieval benchmark)."""
+    these texts (docs/results/retrieval.md)."""
     keyword_ranks = ranks(keyword, allowed)
     fused = 1 / (RRF_K + 1 + ranks(dense, allowed)) + 1 / (RRF_K + 1 + keyword_ranks)
     return fused + 1e-9 / (1 + keyword_ranks)
