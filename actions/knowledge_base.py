@@ -1,81 +1,61 @@
 """Everything the actions answer from.
 
-- the published plans: their structured knowledge (index.plans.knowledge: values,
-  duties, document facts) and the hybrid retrieval index (index.retrieval.search), for
-  questions no structured answer covers. Both are reloaded together, without a restart,
-  when a new index version is published (index/publish.py, the admin page): every
-  request compares the index manifest's version with the loaded one (one small file
-  read) and the first request that sees a new one loads the plans and the index anew
-  (about 2 s; the embedding model stays loaded) and swaps them in as one object. A
+- the published plans: their structured knowledge (index.plans: values, duties,
+  document facts) and the plan search (index.retrieval.Searcher), for questions no
+  structured answer covers. Both are reloaded together, without a restart, when a new
+  version is published (index/published.py: the one publication signal and reload
+  helper, shared with the web app's plan pages): every request compares the published
+  version with the loaded one (one small file read) and the first request that sees a
+  new one loads the plans and the index anew (about 2 s; the embedding model stays
+  loaded) and swaps them in as one object. A
   request keeps the snapshot it started with (`pinned`), so one answer never mixes
   two versions; concurrent requests wait on a lock for the swap, never see half of it.
 - curated knowledge in data/knowledge/: administrative changes, programmes, eligibility
-  rules, document-field vocabulary, loaded once per process.
+  rules, document-field vocabulary, and the answer units with their small hybrid index
+  (index.retrieval.UnitIndex), loaded once per process.
 """
 import contextvars
-import logging
-import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from core import knowledge
-from index.plans.knowledge import Knowledge, read_knowledge
-from index.retrieval.store import IndexNotReady, index_version
-
-log = logging.getLogger(__name__)
+from index.plans import Knowledge, read_knowledge
+from index.published import Reloading
+from index.retrieval import IndexNotReady
 
 
 @dataclass(frozen=True)
 class Published:
     version: str | None               # index manifest version; None: no readable index
     knowledge: Knowledge
-    searcher: object | None           # index.retrieval.search.Searcher, None when not ready
+    searcher: object | None           # index.retrieval.Searcher, None when not ready
     searcher_error: IndexNotReady | None
 
 
-_lock = threading.Lock()
-_published: Published | None = None
-_pinned: contextvars.ContextVar[Published | None] = contextvars.ContextVar("published", default=None)
-_RELOAD_ATTEMPTS = 3      # a build finishing while we load: load again
-
-
 def _load() -> Published:
-    from index.retrieval.search import Searcher
+    from index.published import version
+    from index.retrieval import Searcher
 
-    started = time.perf_counter()
-    for _ in range(_RELOAD_ATTEMPTS):
-        version = index_version()
-        plans_now = read_knowledge()
-        try:
-            searcher, error = Searcher(), None
-        except IndexNotReady as problem:
-            searcher, error = None, problem
-        if index_version() == version:
-            break
-    log.info("plans and index loaded (version %s, %d plans) in %.2f s", version,
-             len(plans_now.plans), time.perf_counter() - started)
-    return Published(version, plans_now, searcher, error)
+    plans_now = read_knowledge()
+    try:
+        searcher, error = Searcher(), None
+    except IndexNotReady as problem:
+        searcher, error = None, problem
+    return Published(version(), plans_now, searcher, error)
+
+
+_published = Reloading(_load, "plans and index")
+_pinned: contextvars.ContextVar[Published | None] = contextvars.ContextVar("published", default=None)
 
 
 def published() -> Published:
     """The plans and index as last published (the request's pinned snapshot if any);
     loads them on first use and again when the index version changed. While a build
     is writing the index (no readable manifest) the loaded snapshot is kept."""
-    global _published
     pinned = _pinned.get()
-    if pinned is not None:
-        return pinned
-    current, version = _published, index_version()
-    if current is not None and (version is None or version == current.version):
-        return current
-    with _lock:
-        current = _published
-        if current is None or (version is not None and version != current.version):
-            _published = _load()
-        return _published
+    return pinned if pinned is not None else _published.get()
 
 
 @contextmanager
@@ -110,7 +90,7 @@ def plan_clauses(plan_id: str) -> list:
     """The clauses of a plan that refer to a document or set a deadline
     (index/plans/passages.py), computed once per published snapshot (keyed by the index
     version, so a publication never gets the clauses of the plans it replaced)."""
-    from index.plans.passages import plan_clauses as extract
+    from index.plans import plan_clauses as extract
     snapshot = published()
     key = (snapshot.version, id(snapshot.knowledge), plan_id)
     if key not in _CLAUSES:
@@ -140,8 +120,21 @@ def document_fields() -> list[dict]:
     return knowledge.load("document_fields.yml")["fields"]
 
 
+def units_data() -> dict:
+    """data/knowledge/answer_units.yml (loaded once per process)."""
+    from index.retrieval import units_data as load
+    return load()
+
+
+def unit_index():
+    """The answer units' small hybrid index (index.retrieval.UnitIndex), built once per
+    process; it shares the embedding model with the plan search."""
+    from index.retrieval import load_unit_index
+    return load_unit_index()
+
+
 def searcher():
-    """The retrieval index of the published plans (index.retrieval.search.Searcher).
+    """The retrieval index of the published plans (index.retrieval.Searcher).
     Raises IndexNotReady (missing, corrupt, other model) until a good index is built."""
     snapshot = published()
     if snapshot.searcher is None:
@@ -158,11 +151,10 @@ def warm_up() -> None:
     embedding model and the answer units come first: with the plan index missing or
     broken (IndexNotReady raised last), they still answer, and the index, once rebuilt,
     loads in about a second instead of waiting for the model too."""
-    from index.retrieval.embedding import load_embedder
-    from actions.answers.unit_index import load_unit_index     # the answer units' small index
+    from index.retrieval import load_embedder
 
     load_embedder()
     changes(), programmes(), eligibility_rules(), document_fields()
-    load_unit_index().choose("khởi động")
+    unit_index().choose("khởi động")
     plans()
     searcher().search("khởi động", k=1)

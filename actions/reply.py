@@ -39,18 +39,17 @@ def plan_source(province: str, document: str, section: str, plan: str = "", anch
 
 
 def record_source(record) -> dict:
-    """A source for a value, duty or document-fact record of the index; with "page" (the
-    printed page) when the plan file has pages."""
-    source = plan_source(record.province, record.document, record.section, record.plan, record.anchor)
-    if getattr(record, "page", 0):
-        source["page"] = record.page
-    return source
-
-
-def fact_source(source: dict, section: str) -> dict:
-    """A source for a programme fact: not a plan, so no province."""
-    return {"province": "", "document": source.get("title", ""), "section": section,
-            "url": source.get("url", "")}
+    """The reply source of any record of the index (index.plans.Source: a value, duty,
+    document fact, clause, search hit or an answer unit's fact). A plan's: province,
+    document, section, plan, anchor, and "page" (the printed page) when the plan file
+    has pages; a fact outside the plans: no province, its document and URL."""
+    source = record.source
+    if not source.plan:
+        return {"province": "", "document": source.document, "section": source.section, "url": source.url}
+    out = plan_source(source.province, source.document, source.section, source.plan, source.anchor)
+    if source.page:
+        out["page"] = source.page
+    return out
 
 
 def unique_sources(sources: list[dict]) -> list[dict]:

@@ -15,7 +15,7 @@ from core.regions import Place
 from core.text import fold
 from core import knowledge
 from core.vocabulary import agencies, indicators, phrase_text
-from index.plans.catalog import published_plans_of
+from index.plans import published_plans_of
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 ALL_PLANS_VALUES = ("tat ca", "all", "*")

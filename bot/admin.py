@@ -29,7 +29,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from bot.auth import require_admin
 from bot.errors import ApiError
 from index import publish
-from index.plans.catalog import load_catalog, plan_standing
+from index.plans import load_catalog, plan_standing
 
 log = logging.getLogger(__name__)
 

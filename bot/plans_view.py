@@ -1,38 +1,35 @@
 """The plans as the source pages show them, shaped for Jinja: loaded once, and again
-after each publication (a new index version).
+after each publication (index/published.py: the reload helper the action server uses too).
 
 Citations link to /plans/<id>#<section anchor>, and every body line gets the anchor
 "L<source line number>", so a citation can also point at the exact line a value
 came from.
 """
 import logging
-import threading
 from dataclasses import dataclass
 
-from index.plans.sections import Line, Plan, Section, load_plans
-from index.retrieval.store import index_version
+from index.plans import Line, Plan, Section, load_plans
+from index.published import Reloading
 
 log = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_cache: dict[str, Plan] | None = None
-_cache_version: str | None = None
 
 STATUS_LABELS = {"draft": "Dự thảo", "issued": "Đã ban hành"}
 
 
+def _load() -> dict[str, Plan]:
+    loaded, errors = load_plans()
+    for error in errors:
+        log.error("plan not shown: %s", error)
+    return {plan.id: plan for plan in loaded}
+
+
+_plans = Reloading(_load, "plan pages")
+
+
 def plans() -> dict[str, Plan]:
-    """Plans by id, parsed on first use and again when a new index version is published
-    (the admin page); a plan that fails to parse is logged, not shown."""
-    global _cache, _cache_version
-    version = index_version()
-    with _lock:
-        if _cache is None or (version is not None and version != _cache_version):
-            loaded, errors = load_plans()
-            for error in errors:
-                log.error("plan not shown: %s", error)
-            _cache, _cache_version = {plan.id: plan for plan in loaded}, version
-        return _cache
+    """Plans by id, parsed on first use and again when a new version is published (the
+    admin page); a plan that fails to parse is logged, not shown."""
+    return _plans.get()
 
 
 def format_date(value: str) -> str:

@@ -65,6 +65,17 @@ class Place:
 
 # --------------------------------------------------------------------------- API
 
+def without_places(text: str, places: list[Place] | None = None) -> str:
+    """`text` with the places it names cut out (each leaves a space). `places`: those
+    already found in `text` (find_places; spans index `text`), so it is not read again;
+    None: read them now."""
+    found = find_places(text) if places is None else places
+    for place in sorted(found, key=lambda p: -p.span[0]):
+        start, end = place.span
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def find_places(text: str) -> list[Place]:
     """Places named in `text`, in order of appearance, each place once."""
     tokens = _tokenize(text)

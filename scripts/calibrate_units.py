@@ -20,7 +20,7 @@ import sys
 import numpy as np
 import yaml
 
-from actions.answers.unit_index import load_unit_index
+from index.retrieval import load_unit_index
 from core import knowledge
 from core.settings import PROJECT_ROOT
 from scripts.measure import best_threshold_pairs, write_thresholds

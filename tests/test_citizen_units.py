@@ -12,7 +12,7 @@ from test_e2e_chat import Conversation      # Rasa's REST channel, as the web ap
 
 from actions.answers import programmes
 from actions.answers.eligibility import eligibility_result
-from actions.answers.unit_index import load_unit_index, units_data
+from index.retrieval import load_unit_index, units_data
 from actions.understanding import read_question
 from core.settings import PROJECT_ROOT
 from core.text import fold

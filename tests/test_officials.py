@@ -10,7 +10,7 @@ import pytest
 
 from actions import knowledge_base as kb
 from actions.answers import duties
-from actions.answers.unit_index import load_unit_index
+from index.retrieval import load_unit_index
 from actions.router import Turn, route
 from actions.understanding import read_question
 from core import regions

@@ -624,7 +624,7 @@ def test_plan_page_escapes_the_document_text(client, monkeypatch):
     text = ("I. MỤC ĐÍCH <img src=x onerror=alert(2)>\n1. Mục đích\n- Dòng <script>alert(3)</script>\n"
             "II. MỤC TIÊU\n1. Mục tiêu\nĐạt 100% \"cáp quang\" & <i>5G</i>.\n")
     plan = parse_plan(text, info)
-    monkeypatch.setattr(plans_view, "_cache", {"xss": plan})
+    monkeypatch.setattr(plans_view, "plans", lambda: {"xss": plan})
     html = client.get("/plans/xss").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html and "<i>5G" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -7,7 +7,7 @@ from actions.answers.places import plan_reference
 from actions.phrases import say
 from actions.reply import Reply, plan_source, record_source, short_section
 from actions.understanding import Question, find_document_field
-from index.plans.catalog import PlanInfo
+from index.plans import PlanInfo
 from core import knowledge
 from core.text import fold
 from core.vocabulary import phrase_text

@@ -4,7 +4,7 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, cite, record_source, short_section
 from actions.understanding import Question, stopwords
-from index.plans.duties import DutyRecord
+from index.plans import DutyRecord
 from core.vocabulary import agencies, agency_by_id, agency_changes, agency_for_label, agency_predecessors, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source

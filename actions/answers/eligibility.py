@@ -47,7 +47,7 @@ def _rule(name: str) -> dict:
 
 
 def _sources(rule_names: list[str]) -> list[dict]:
-    by_id = programmes.unit_index.load_unit_index().by_id
+    by_id = kb.unit_index().by_id
     return unique_sources([programmes.source_of(by_id[_rule(name)["unit"]]) for name in rule_names])[:MAX_SOURCES]
 
 

@@ -5,7 +5,7 @@ from actions.phrases import say
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
 from core.vocabulary import agency_changes
-from index.plans.catalog import load_catalog, plan_standing
+from index.plans import load_catalog, plan_standing
 
 
 def _province_row(plan_id: str) -> dict | None:

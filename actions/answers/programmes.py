@@ -1,6 +1,6 @@
 """Citizens' questions about the public telecom programmes, the 2G shutdown, coverage
 requests and look-alike programmes, answered from one answer unit
-(data/knowledge/answer_units.yml) chosen by actions/answers/unit_index.py.
+(data/knowledge/answer_units.yml) chosen by index/retrieval/units.py.
 
 The answer is the unit's own sentence(s) (at most three), the sentence saying that its
 rule's period is over when the unit does not say so already, the unit's source, and
@@ -12,11 +12,11 @@ ask today; never a neighbouring unit. The words are in domain/responses/programm
 from datetime import date
 
 from actions import knowledge_base as kb
-from actions.answers import unit_index
 from actions.answers.places import plan_label
 from actions.phrases import say
-from actions.reply import Reply, fact_source
+from actions.reply import Reply, record_source
 from actions.understanding import Question, read_question
+from index.retrieval import Choice, unit_source
 
 MAX_RELATED = 3
 MAX_TARGET_LINES = 3
@@ -42,16 +42,14 @@ def day_text(day: date) -> str:
 
 def source_of(unit: dict) -> dict:
     """The unit's source as a reply source: {province: "", document, section, url}."""
-    name = unit["source"]
-    named = unit_index.units_data()["sources"].get(name) or kb.programmes()["sources"][name]
-    return fact_source(named, unit["label"])
+    return record_source(unit_source(unit, {**kb.programmes()["sources"], **kb.units_data()["sources"]}))
 
 
 def ended_note(unit: dict) -> str:
     """"Quy định này áp dụng đến hết ngày 31/12/2025, nay đã kết thúc." when the unit's
     period is over and its answer does not already say so; else ""."""
     until = as_date(unit.get("valid_until"))
-    if until is None or until >= kb.today() or any(word in unit["answer"] for word in unit_index.units_data()["meta"]["ended_words"]):
+    if until is None or until >= kb.today() or any(word in unit["answer"] for word in kb.units_data()["meta"]["ended_words"]):
         return ""
     return say("utter_programme_ended", until=day_text(until))
 
@@ -59,7 +57,7 @@ def ended_note(unit: dict) -> str:
 def unit_buttons(unit_ids) -> list[dict]:
     """Quick replies for units: the label as title, the first example question as the
     message sent (it comes back to the chooser as that unit's own wording)."""
-    by_id = unit_index.load_unit_index().by_id
+    by_id = kb.unit_index().by_id
     return [{"title": by_id[i]["label"], "payload": by_id[i]["examples"][0]} for i in unit_ids if i in by_id]
 
 
@@ -67,7 +65,7 @@ def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | N
     """A coverage request: the province plan's coverage targets (lines, sources), or a
     province question (buttons + the pending question for the follow-up)."""
     from actions.answers import values              # the plan answers; imported late (cycle)
-    query = unit_index.units_data()["meta"]["coverage_query"]
+    query = kb.units_data()["meta"]["coverage_query"]
     if question.plan_ids:
         targets = values.answer_values(read_question(query, "ask_target"), question.plan_ids[:1])
         if targets is None:
@@ -103,8 +101,8 @@ def no_data() -> Reply:
                  context={"intent": "fallback"})
 
 
-def choose(text: str) -> unit_index.Choice:
-    return unit_index.load_unit_index().choose(text)
+def choose(text: str) -> Choice:
+    return kb.unit_index().choose(text)
 
 
 def answer_programme(question: Question) -> Reply:

@@ -8,20 +8,12 @@ from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
 from actions.reply import Reply, cite, plan_source, record_source
 from actions.understanding import Question
-from core import settings
-from index.retrieval.search import Hit
-from index.retrieval.store import IndexNotReady
 from core.vocabulary import phrase_text
+from index.retrieval import Hit, IndexNotReady
 
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 420
-
-
-def reliable(hit: Hit) -> bool:
-    """Calibrated thresholds (settings.yml, search.*; scripts/calibrate_fallback.py)."""
-    return hit.dense >= float(settings.get("search", "min_dense", 0)) and \
-        hit.coverage >= float(settings.get("search", "min_coverage", 0))
 
 
 def excerpt(hit: Hit, query: str) -> str:
@@ -52,10 +44,12 @@ def answer_search(question: Question, plan_ids: tuple[str, ...] | None, k: int =
     except IndexNotReady as error:
         log.error("retrieval unavailable, answering without it: %s", error)
         return unavailable()
-    hits = searcher.search(question.text, k=k)
-    if plan_ids is not None:
-        hits = [hit for hit in hits if hit.plan in plan_ids]
-    hits = [hit for hit in hits if reliable(hit)]
+    # Searched within the conversation's plans: a follow-up's province may come from an
+    # earlier turn. (`places=` would spare the search reading the places again, but the
+    # router's follow-ups rewrite `question.text` while keeping the places of the turn,
+    # whose spans then index another text.)
+    hits = searcher.search(question.text, k=k, plan_ids=plan_ids)
+    hits = [hit for hit in hits if searcher.reliable(hit)]
     if not hits:
         return fallback(question)
     best = hits[0]

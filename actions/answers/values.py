@@ -10,7 +10,7 @@ from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
 from actions.reply import Reply, cite, number_text, record_source
 from actions.understanding import Question
-from index.plans.values import ValueRecord
+from index.plans import ValueRecord
 from core.vocabulary import indicator_by_id
 
 _LONG_LABEL = 90      # a prose clause, not a label: show the indicator's name instead

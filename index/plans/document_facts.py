@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from core.text import fold
 from index.plans.duties import find_deadlines
+from index.plans.source import Source
 from index.plans.sections import Plan, Section
 
 _BASIS_OPENERS = ("can cu", "thuc hien", "xet de nghi", "theo de nghi")
@@ -17,16 +18,11 @@ _CLOSING = ("tren day la",)
 _VTCI = ("vien thong cong ich", "vtci")
 
 
-@dataclass
-class DocumentFact:
+@dataclass(frozen=True)
+class DocumentFact(Source):
+    """One line of a plan that states a fact about the plan as a document."""
     kind: str            # legal_basis, funding, reporting, transitional, 2g, vtci
-    province: str
     text: str
-    section: str
-    document: str
-    plan: str
-    anchor: str
-    line: int
     references: list[str] = field(default_factory=list)
     deadlines: list[str] = field(default_factory=list)
 
@@ -68,7 +64,7 @@ def extract_document_facts(plan: Plan) -> list[DocumentFact]:
                 facts.append(DocumentFact(
                     kind=kind, province=plan.info.province, text=line.text,
                     section=section.path_text, document=plan.info.document, plan=plan.id,
-                    anchor=section.anchor, line=line.number,
+                    anchor=section.anchor, line=line.number, page=line.page,
                     references=references_in(line.text) if kind == "legal_basis" else [],
                     deadlines=find_deadlines(line.text)))
     return facts

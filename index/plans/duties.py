@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from core.text import fold
 from core.vocabulary import agency_for_label
+from index.plans.source import Source
 from index.plans.sections import Line, Plan, Section
 
 _IMPLEMENTATION = "to chuc thuc hien"
@@ -34,18 +35,12 @@ class Duty:
         return dict(self.__dict__)
 
 
-@dataclass
-class DutyRecord:
-    province: str
+@dataclass(frozen=True)
+class DutyRecord(Source):
+    """The duties of one agency in one plan; its source is the agency's heading."""
     agency: str              # canonical id
     agency_label: str        # the plan's own heading
     duties: list[Duty]
-    section: str
-    document: str
-    plan: str
-    anchor: str
-    line: int
-    page: int = 0            # printed page of the heading; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from core.vocabulary import agencies, phrase_text
 from index.plans.duties import find_deadlines
+from index.plans.source import Source
 from index.plans.sections import Plan
 
 # A document the plan refers to: "Quyết định số 557/QĐ-UBND ngày 02/3/2018",
@@ -20,14 +21,9 @@ _REFERENCE = re.compile(
     r"\s+(?:số\s+)?(\d+[\w/.\-]*[A-ZĐ][\w/.\-]*)", re.I)
 
 
-@dataclass
-class Clause:
-    plan: str
-    province: str
-    document: str
-    section: str             # path_text of the section
-    anchor: str
-    line: int
+@dataclass(frozen=True)
+class Clause(Source):
+    """A clause of a plan that refers to a document or sets a deadline."""
     text: str
     references: list[str] = field(default_factory=list)    # "Quyết định số 557/QĐ-UBND"
     deadlines: list[str] = field(default_factory=list)
@@ -80,7 +76,9 @@ def plan_clauses(plan: Plan) -> list[Clause]:
                     # "Định kỳ trước ngày 01/12 hàng năm; các sở, ban, ngành ...; UBND ...
                     # báo cáo ...": the deadline opens a sentence whose subject follows.
                     text = "; ".join(pieces[number:])
-                found.append(Clause(plan.id, plan.info.province, plan.info.document, section.path_text,
-                                    section.anchor, line.number, text, references, deadlines,
-                                    agencies_named(text)))
+                found.append(Clause(plan=plan.id, province=plan.info.province,
+                                    document=plan.info.document, section=section.path_text,
+                                    anchor=section.anchor, line=line.number, page=line.page,
+                                    text=text, references=references, deadlines=deadlines,
+                                    agencies=agencies_named(text)))
     return found

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from core.text import fold
 from core.vocabulary import Indicator, indicator_for_count, indicator_for_label
+from index.plans.source import Source
 from index.plans.sections import Line, Plan, Section
 
 
 @dataclass(frozen=True)
-class ValueRecord:
+class ValueRecord(Source):
+    """One target or status value, with the line it was read from (`source`)."""
     kind: str                 # "target" or "status"
-    province: str
     year: int | None
     indicator: str           # canonical id, "" when the label maps to none
     label: str                # the plan's own wording
@@ -27,13 +28,7 @@ class ValueRecord:
     unit: str
     qualifier: str            # "trên", "tối thiểu", "duy trì", "khoảng", "phấn đấu", ...
     text: str                 # the source line
-    section: str
-    document: str
-    plan: str
-    anchor: str
-    line: int
     denominator: int | None = None     # "172/172 xã": value 172 of 172
-    page: int = 0                      # printed page of the line; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

@@ -10,23 +10,18 @@ import re
 from dataclasses import asdict, dataclass
 
 from index.plans.sections import Plan, Section
+from index.plans.source import Source
 
 MAX_CHARS = 900            # a few bullets of a plan; e5-small reads 512 tokens at most
 _SKIPPED_STYLES = ("end",)   # "Nơi nhận" and the closing formula hold no answers
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Source):
+    """A piece of one section (its source: the section and its first line and page)."""
     id: str                  # "<plan>:<anchor>:<n>"
-    plan: str
-    province: str
-    document: str
-    section: str             # path of headings, "VI. TỔ CHỨC THỰC HIỆN › 1. Sở ..."
     heading: str             # the section's own heading
-    anchor: str
-    line: int                # first source line
     text: str
-    page: int = 0            # printed page of the first line; 0 when the file has no pages
 
     @property
     def context(self) -> str:

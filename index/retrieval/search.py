@@ -1,5 +1,10 @@
-"""Hybrid retrieval: BM25 on folded syllables and dense e5 vectors, fused with
-reciprocal rank fusion, filtered by the province the question names.
+"""Plan search: the hybrid retriever (index/retrieval/hybrid.py) over the chunks of the
+published plans (a FAISS index), within the plans asked for.
+
+The plans to search in come from the caller (`plan_ids`: the conversation's plans), else
+from an explicit province, else from the places the query names; the places already read
+can be passed (`places`) so the query is not read again. Acceptance uses the calibrated
+settings.yml `search.min_dense` / `search.min_coverage` (scripts/calibrate_fallback.py).
 
 Load once per process with `load_searcher()`; the action server and the command line
 call the same `Searcher.search`.
@@ -10,12 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core import regions
-from core.vocabulary import expand_abbreviations, query_words
+from core import regions, settings
 from index.plans.catalog import published_plans_of
-from index.retrieval.bm25 import BM25
-from index.retrieval.diacritics import DiacriticRestorer, is_unaccented
-from index.retrieval.fusion import reciprocal_rank_fusion
+from index.plans.source import Source
+from index.retrieval.hybrid import Acceptance, HybridRetriever
 from index.retrieval.store import (
     FAISS,
     IndexNotReady,
@@ -28,20 +31,14 @@ MODES = ("hybrid", "bm25", "dense")
 
 
 @dataclass(frozen=True)
-class Hit:
-    plan: str
-    province: str
-    document: str
-    section: str
+class Hit(Source):
+    """A found chunk (its source: the chunk's section, first line and page)."""
     heading: str
-    anchor: str
-    line: int
     text: str
     score: float          # of the mode asked for: RRF score, BM25 score or cosine
     dense: float          # cosine similarity of query and chunk
     bm25: float
     coverage: float       # share of the query's keyword weight found in the chunk
-    page: int = 0         # printed page of the chunk's first line; 0 when the file has no pages
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -53,12 +50,10 @@ class Scope:
     note: str                           # why the search was narrowed, for people
 
 
-def _without_places(query: str) -> str:
-    text = query
-    for place in sorted(regions.find_places(query), key=lambda p: -p.span[0]):
-        start, end = place.span
-        text = text[:start] + " " + text[end:]
-    return text if text.strip() else query
+def plan_acceptance() -> Acceptance:
+    """The calibrated thresholds of a quotable passage (settings.yml, search.*)."""
+    return Acceptance(float(settings.get("search", "min_dense", 0)),
+                      float(settings.get("search", "min_coverage", 0)))
 
 
 class Searcher:
@@ -85,15 +80,21 @@ class Searcher:
         if self.dense.ntotal != len(self.chunks):
             raise IndexNotReady(f"{directory / FAISS} does not match the chunk store: rebuild "
                                 "with `python -m index build --force`")
-        self.keyword = BM25([chunk.indexed_text for chunk in self.chunks])
-        self.restorer = DiacriticRestorer([chunk.indexed_text for chunk in self.chunks], query_words())
+        self.retriever = HybridRetriever([chunk.indexed_text for chunk in self.chunks], self.dense,
+                                         self.embedder, plan_acceptance())
         self._plan_of = np.array([chunk.plan for chunk in self.chunks])
 
-    def scope(self, query: str, province: str | None = None) -> Scope:
+    def reliable(self, hit: "Hit") -> bool:
+        """Whether a hit is good enough to quote (the calibrated acceptance)."""
+        return self.retriever.accepts(hit.dense, hit.coverage)
+
+    def scope(self, query: str, province: str | None = None, places: list | None = None) -> Scope:
         """The plans to search: those of an explicit province, else those of the places
-        the query names ("Đồng Tháp" today covers the Tiền Giang plan), else all."""
-        text = province or query
-        places = published_plans_of(regions.find_places(text))
+        the query names ("Đồng Tháp" today covers the Tiền Giang plan), else all.
+        `places`: the places already read from `query` (core.regions.Place), not read again."""
+        if province or places is None:
+            places = regions.find_places(province or query)
+        places = published_plans_of(places)
         if not places:
             if province:
                 return Scope((), f"không nhận ra tỉnh/thành phố “{province}”")
@@ -106,30 +107,33 @@ class Searcher:
         return Scope(tuple(plan_ids), " ".join(notes))
 
     def search(self, query: str, k: int = 5, province: str | None = None,
-               mode: str = "hybrid") -> list[Hit]:
+               mode: str = "hybrid", plan_ids: tuple[str, ...] | None = None,
+               places: list | None = None) -> list[Hit]:
+        """The k best chunks (one per section) of the plans to search in, best first.
+
+        plan_ids: the plans to search in (the conversation's), overriding what the query
+        names; None: see `scope`. places: the places already read from `query`
+        (core.regions.find_places; spans index `query`), None: read them here.
+        Raises ValueError for an unknown mode."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         query = (query or "").strip()
         if not query or not self.chunks or k <= 0:
             return []
-        scope = self.scope(query, province)
+        scope = Scope(tuple(plan_ids), "") if plan_ids is not None else self.scope(query, province, places)
         allowed = np.ones(len(self.chunks), bool) if scope.plan_ids is None \
             else np.isin(self._plan_of, list(scope.plan_ids))
         if not allowed.any():
             return []
         # Within the plans of the named province, its name only adds noise (and a new
         # unit's name, "Đồng Tháp", is not even in the Tiền Giang plan): leave it out.
-        content = _without_places(query) if scope.plan_ids else query
-        dense = self._dense_scores(content)
-        keyword = np.asarray(self.keyword.scores(expand_abbreviations(content)))
-        if mode == "bm25":
-            fused = keyword
-        elif mode == "dense":
-            fused = dense
-        else:
-            fused = reciprocal_rank_fusion(dense, keyword, allowed)
-        expanded = expand_abbreviations(content)
-        return [self._hit(i, fused[i], dense[i], keyword[i], self.keyword.coverage(expanded, i))
+        content = query
+        if scope.plan_ids:
+            content = regions.without_places(query, places)
+            content = content if content.strip() else query
+        ranking = self.retriever.rank(content, allowed)
+        fused = {"bm25": ranking.keyword, "dense": ranking.dense}.get(mode, ranking.fused)
+        return [self._hit(i, fused[i], ranking.dense[i], ranking.keyword[i], self.retriever.coverage(ranking, i))
                 for i in self._best_per_section(fused, allowed, k)]
 
     def _best_per_section(self, scores: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
@@ -144,15 +148,6 @@ class Searcher:
                 seen.add(section)
                 chosen.append(int(i))
         return chosen
-
-    def _dense_scores(self, query: str) -> np.ndarray:
-        if is_unaccented(query):            # e5 reads "toc do bang rong" poorly
-            query = self.restorer.restore(query)
-        vector = self.embedder.encode_query([expand_abbreviations(query)])
-        scores, ids = self.dense.search(vector, len(self.chunks))
-        out = np.full(len(self.chunks), -1.0, dtype=np.float32)
-        out[ids[0]] = scores[0]
-        return out
 
     def _hit(self, i: int, score: float, dense: float, keyword: float, coverage: float) -> Hit:
         chunk = self.chunks[i]

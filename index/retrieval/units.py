@@ -1,12 +1,10 @@
 """Which answer unit (data/knowledge/answer_units.yml) a citizen's question asks for.
 
-Hybrid retrieval with the project's own pieces: BM25 on folded syllables
-(index.retrieval.bm25) and e5 vectors (index.retrieval.embedding), fused by reciprocal
-rank fusion (index.retrieval.fusion). Each unit is indexed as several short documents —
-its answer, its button label and each example question — and a unit scores the best of
-its documents. A question without diacritics is first given them back from the units'
-own words (index.retrieval.diacritics), as the plan search does, because e5 reads
-"dau thu" poorly.
+The hybrid retriever (index/retrieval/hybrid.py: restore diacritics → BM25 + dense →
+fusion → calibrated acceptance), configured for the units: each unit is indexed as
+several short documents — its answer, its button label and each example question — and
+a unit scores the best of its documents. The diacritics of a question typed without
+them are restored from the units' own accented words.
 
 The choice is accepted when the best unit's dense cosine (best document) reaches
 `meta.threshold.min_dense` AND its keyword coverage (share of the question's IDF weight
@@ -26,10 +24,10 @@ from functools import lru_cache
 import numpy as np
 
 from core import knowledge
-from core.vocabulary import expand_abbreviations, phrase_text, query_words
-from index.retrieval.bm25 import BM25
-from index.retrieval.diacritics import DiacriticRestorer, is_unaccented
-from index.retrieval.fusion import reciprocal_rank_fusion
+from core.vocabulary import expand_abbreviations, phrase_text
+from index.plans.source import Source
+from index.retrieval.diacritics import is_unaccented
+from index.retrieval.hybrid import Acceptance, HybridRetriever
 from index.retrieval.store import build_dir
 
 UNITS_FILE = "answer_units.yml"
@@ -54,6 +52,15 @@ def units_data() -> dict:
     return knowledge.load(UNITS_FILE)
 
 
+def unit_source(unit: dict, sources: dict) -> Source:
+    """Where a unit's answer comes from: its named source (`sources`: name → {title, url},
+    answer_units.yml and programmes.yml `sources`), the unit's label as the section, and
+    its `valid_until`. Raises KeyError for a source name no file defines."""
+    named = sources[unit["source"]]
+    return Source(document=named.get("title", ""), section=unit["label"], url=named.get("url", ""),
+                  valid_until=str(unit.get("valid_until") or ""))
+
+
 def unit_documents(unit: dict) -> list[str]:
     """The texts a unit is found by: its answer, its label and its example questions."""
     return [unit["answer"], unit["label"], *unit["examples"]]
@@ -72,9 +79,6 @@ class UnitIndex:
         # is worded like the 2G-subscriber count but counts something else).
         self.unit_subjects = {unit["id"]: tuple(phrase_text(str(w)) for w in unit.get("subject", ()))
                               for unit in units}
-        self.min_dense = float(threshold["min_dense"])
-        self.min_coverage = float(threshold["min_coverage"])
-        self.embedder = embedder
         documents, owner = [], []
         for number, unit in enumerate(units):
             for text in unit_documents(unit):
@@ -82,22 +86,27 @@ class UnitIndex:
                 owner.append(number)
         self.documents = documents
         self.owner = np.array(owner)
-        self.keyword = BM25(documents)
-        self.restorer = DiacriticRestorer([d for d in documents if not is_unaccented(d)], query_words())
-        self.vectors = _cached_vectors(embedder, documents)
+        self.retriever = HybridRetriever(
+            documents, _cached_vectors(embedder, documents), embedder,
+            Acceptance.of(threshold, expand_first=True),
+            restore_from=[d for d in documents if not is_unaccented(d)])
+
+    @property
+    def min_dense(self) -> float:
+        return self.retriever.acceptance.min_dense
+
+    @property
+    def min_coverage(self) -> float:
+        return self.retriever.acceptance.min_coverage
 
     def scores(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per unit (n_units,): fused RRF score, best dense cosine, best keyword coverage."""
-        query = expand_abbreviations(text)
-        dense_query = self.restorer.restore(query) if is_unaccented(query) else query
-        dense = self.vectors @ self.embedder.encode_query([dense_query])[0]
-        keyword = np.asarray(self.keyword.scores(query))
-        fused = reciprocal_rank_fusion(dense, keyword, np.ones(len(self.documents), bool))
-        coverage = np.array([self.keyword.coverage(query, i) for i in range(len(self.documents))])
+        ranking = self.retriever.rank(text)
+        coverage = np.array([self.retriever.coverage(ranking, i) for i in range(len(self.documents))])
         n = len(self.units)
         unit_fused, unit_dense, unit_coverage = np.full(n, -np.inf), np.full(n, -1.0), np.zeros(n)
-        np.maximum.at(unit_fused, self.owner, fused)
-        np.maximum.at(unit_dense, self.owner, dense)
+        np.maximum.at(unit_fused, self.owner, ranking.fused)
+        np.maximum.at(unit_dense, self.owner, ranking.dense)
         np.maximum.at(unit_coverage, self.owner, coverage)
         return unit_fused, unit_dense, unit_coverage
 
@@ -116,12 +125,11 @@ class UnitIndex:
                         and self.unit_subjects[self.units[i]["id"]]
                         and self.names_unit_subject(self.units[i]["id"], text)]
             best = siblings[0] if siblings else best
-        accepted = (dense[best] >= self.min_dense and coverage[best] >= self.min_coverage
+        accepted = (self.retriever.accepts(dense[best], coverage[best])
                     and self.names_subject(text) and self.names_unit_subject(self.units[best]["id"], text))
         return Choice(unit=self.units[best], ranked=tuple(self.units[i]["id"] for i in order),
                       dense=round(float(dense[best]), 4), coverage=round(float(coverage[best]), 4),
                       accepted=bool(accepted))
-
 
     def names_subject(self, text: str) -> bool:
         """Whether the question names something the units are about (meta.subject_words)."""

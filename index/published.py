@@ -1,0 +1,66 @@
+"""What is published now, and the one signal that it changed.
+
+Publishing (index/publish.py, the admin page, `python -m index build`) ends by writing
+a new index manifest; its version is the project's one publication signal: `version()`.
+Every process that holds something read from the published plans (the action server's
+knowledge and search index, the web app's plan pages) keeps it in a `Reloading`, which
+loads it on first use and again, without a restart, when the version changes.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Generic, TypeVar
+
+from index.retrieval.store import index_version
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_LOAD_ATTEMPTS = 3      # a build finishing while we load: load again
+
+
+def version() -> str | None:
+    """A string that changes with every publication (one small file read); None while
+    nothing is published or a build is writing the index."""
+    return index_version()
+
+
+class Reloading(Generic[T]):
+    """A value loaded from the published plans, `load()` called on first use and again
+    when `version()` changed. While a build is writing (version None) the loaded value is
+    kept. Concurrent callers wait on a lock for a reload and never see half of it; a load
+    during which the version changed is repeated (at most three times)."""
+
+    def __init__(self, load: Callable[[], T], name: str):
+        self._load, self.name = load, name
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._version: str | None = None
+        self._loaded = False
+
+    def get(self) -> T:
+        return self.get_with_version()[0]
+
+    def get_with_version(self) -> tuple[T, str | None]:
+        """The value and the version it was loaded at."""
+        now = version()
+        if self._loaded and (now is None or now == self._version):
+            return self._value, self._version
+        with self._lock:
+            if not self._loaded or (now is not None and now != self._version):
+                self._value, self._version = self._fresh()
+                self._loaded = True
+            return self._value, self._version
+
+    def _fresh(self) -> tuple[T, str | None]:
+        started = time.perf_counter()
+        for _ in range(_LOAD_ATTEMPTS):
+            before = version()
+            value = self._load()
+            if version() == before:
+                break
+        log.info("%s loaded (index version %s) in %.2f s", self.name, before, time.perf_counter() - started)
+        return value, before
