@@ -15,8 +15,8 @@ WIDGET_MAX_AGE = 300
 bp = Blueprint("pages", __name__)
 
 
-def not_found_page(message: str = "Không tìm thấy trang bạn yêu cầu."):
-    return render_template("404.html", message=message), 404
+def not_found_page(message: str | None = None):
+    return render_template("404.html", message=message or plans_view.WORDS["not_found"]), 404
 
 
 def _plans_or_unavailable():
@@ -24,8 +24,7 @@ def _plans_or_unavailable():
         return plans_view.plans(), None
     except Exception:  # a missing catalogue must give an error page, not a crash
         log.exception("cannot load the plans")
-        page = render_template("error.html", message="Tạm thời không hiển thị được các kế hoạch. "
-                                                     "Vui lòng thử lại sau."), 503
+        page = render_template("error.html", message=plans_view.WORDS["plans_unavailable"]), 503
         return None, page
 
 
@@ -53,7 +52,7 @@ def plan_page(plan_id: str):
         return error_page
     plan = plans.get(plan_id)
     if plan is None:
-        return not_found_page("Không tìm thấy kế hoạch này. Xem danh sách các kế hoạch hiện có.")
+        return not_found_page(plans_view.WORDS["plan_not_found"])
     return render_template("plan.html", plan=plan, header=plans_view.header(plan),
                            blocks=plans_view.blocks, heading_level=plans_view.heading_level)
 

@@ -7,14 +7,17 @@ came from.
 """
 import logging
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from index.plans import Line, Plan, Section, load_plans
 from index.published import Reloading
 
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = {"draft": "Dự thảo", "issued": "Đã ban hành"}
-
+# What the pages say (bot/messages.yml, pages).
+WORDS: dict = yaml.safe_load(Path(__file__).with_name("messages.yml").read_text(encoding="utf-8"))["pages"]
 
 def _load() -> dict[str, Plan]:
     loaded, errors = load_plans()
@@ -35,7 +38,7 @@ def plans() -> dict[str, Plan]:
 def format_date(value: str) -> str:
     """"2023-12-26" → "26/12/2023", "2023-10" → "10/2023", "2025" → "2025"."""
     parts = value.split("-") if value else []
-    return "/".join(reversed(parts)) if parts else "Không ghi ngày"
+    return "/".join(reversed(parts)) if parts else WORDS["no_date"]
 
 
 @dataclass
@@ -68,12 +71,12 @@ def header(plan: Plan) -> dict:
     return {
         "province": info.province,
         "title": info.title,
-        "number": info.number or "Không ghi số",
+        "number": info.number or WORDS["no_number"],
         "date": format_date(info.date),
         "period": info.period,
-        "status": STATUS_LABELS.get(info.status, info.status or "Không rõ"),
+        "status": WORDS["status"].get(info.status, info.status or WORDS["status_unknown"]),
         "is_draft": info.status == "draft",
-        "signer": (f"{info.signer} ({info.signer_title})" if info.signer and info.signer_title
-                   else info.signer or "Chưa ký"),
+        "signer": (WORDS["signer"].format(signer=info.signer, title=info.signer_title)
+                   if info.signer and info.signer_title else info.signer or WORDS["unsigned"]),
         "document": info.document,
     }

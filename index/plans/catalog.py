@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from core import settings
+from core import knowledge, settings
 from core.regions import today_unit_of_plan
 from core.text import fold
 
@@ -38,11 +38,13 @@ class PlanInfo:
 
     @property
     def document(self) -> str:
-        """How answers name the document: its number when it has one, else its title."""
+        """How answers name the document: its number when it has one, else its title
+        (the words: data/knowledge/plan_words.yml)."""
+        words = knowledge.load("plan_words.yml")["document"]
         if self.number:
-            return f"Kế hoạch số {self.number}"
-        draft = " (dự thảo)" if self.status == "draft" else ""
-        return f"Kế hoạch phát triển hạ tầng số tỉnh {self.province}{draft}"
+            return words["numbered"].format(number=self.number)
+        draft = words["draft_mark"] if self.status == "draft" else ""
+        return words["unnumbered"].format(province=self.province, draft=draft)
 
 
 def plans_dir() -> Path:
