@@ -79,6 +79,14 @@ def starts_form(turn: Turn, reading: Reading) -> bool:
         (turn.intent in group("starts_form_if_it_applies") and eligibility_check_applies(turn))
 
 
+def home_context(turn: Turn, question: Question) -> dict:
+    """"tôi ở X": X's plans become the user's own place for the conversation
+    ({"home": plan ids} for the reply's context; {} otherwise)."""
+    if question.plan_ids and has_cue(turn.text, "home"):
+        return {"home": list(question.plan_ids)}
+    return {}
+
+
 def eligibility_check_applies(turn: Turn) -> bool:
     """The eligibility form runs for a question about the asker's own household on the
     smartphone support (actions/answers/eligibility.py)."""

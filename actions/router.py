@@ -15,7 +15,7 @@ from typing import Callable
 
 from actions import knowledge_base as kb
 from actions.answers import chitchat, compare, documents, duties, places, programmes, retrieval, values
-from actions.dialogue import Reading, Turn, answer_of, group, read_turn
+from actions.dialogue import Reading, Turn, answer_of, group, home_context, read_turn
 from actions.phrases import buttons, say
 from actions.reply import Reply
 from actions.understanding import Question
@@ -143,13 +143,6 @@ def _with_place_notes(reply: Reply, question: Question) -> Reply:
     return reply
 
 
-def _home_context(turn: Turn, question: Question) -> dict:
-    """"tôi ở X": X's plans become the user's own place for the conversation."""
-    if question.plan_ids and has_cue(turn.text, "home"):
-        return {"home": list(question.plan_ids)}
-    return {}
-
-
 def _national(question: Question) -> Reply:
     """A country-wide question: the programme facts have some national figures; the
     plans are provincial, so never a province clarification."""
@@ -198,7 +191,7 @@ def route(turn: Turn, reading: Reading | None = None) -> Reply:
     reading = reading or read_turn(turn)
     question = reading.question
     reply = _with_place_notes(_answer(turn, reading), question)
-    home = _home_context(turn, question)
+    home = home_context(turn, question)
     if home:
         reply.context = {**(reply.context or {}), **home}
     if reply.context is not None and "pending" not in reply.context:
