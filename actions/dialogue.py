@@ -56,7 +56,6 @@ class Turn:
 @dataclass
 class Reading:
     """One turn, read once."""
-    said: Question            # the message on its own
     question: Question        # what it asks, once the conversation's state is applied
     follow_up: bool           # it continues the last topic
     default_plans: tuple[str, ...]   # plans when it names none: the user's own place, else the topic's
@@ -66,7 +65,7 @@ def read_turn(turn: Turn) -> Reading:
     """The turn's question, read once and resolved against the conversation."""
     said = read_question(turn.text, turn.intent, turn.entities)
     follow_up = is_follow_up(turn, said)
-    return Reading(said=said, question=_resolve(turn, replace(said), follow_up), follow_up=follow_up,
+    return Reading(question=_resolve(turn, said, follow_up), follow_up=follow_up,
                    default_plans=turn.home or tuple((turn.context or {}).get("plan_ids") or ()))
 
 
