@@ -67,10 +67,10 @@ def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | N
     """A coverage request: the province plan's coverage targets (lines, sources), or a
     province question (buttons + the pending question for the follow-up)."""
     from actions.answers import values              # the plan answers; imported late (cycle)
-    coverage = {"intent": "ask_target", "text": unit_index.units_data()["meta"]["coverage_query"]}
+    query = unit_index.units_data()["meta"]["coverage_query"]
     if question.plan_ids:
-        # The coverage query is data, not the user's message: it is recalled, not read.
-        targets = values.answer_values(recall_question(coverage), question.plan_ids[:1])
+        # The coverage query is data, not the user's message: recalled, not read again.
+        targets = values.answer_values(recall_question({"intent": "ask_target", "text": query}), question.plan_ids[:1])
         if targets is None:
             return [], [], None
         label = plan_label(question.plan_ids[0])
@@ -79,7 +79,7 @@ def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | N
     plan_ids = [plan.id for plan in kb.plans().plans]
     buttons = [{"title": kb.province_of(p),
                 "payload": f'/inform_province{{"province":"{kb.province_of(p)}"}}'} for p in plan_ids]
-    return [say("utter_coverage_ask_province")], buttons, coverage
+    return [say("utter_coverage_ask_province")], buttons, {"intent": "ask_target", "text": query}
 
 
 def answer_unit(unit: dict, question: Question) -> Reply:
