@@ -1,6 +1,8 @@
 """Rasa custom actions: thin adapters between the tracker and the answer code.
 
-action_answer answers every question intent (see router.py); the eligibility form
+action_answer answers every question intent: actions/dialogue.py reads the turn once
+(what it continues or asks, whether it starts the form) and actions/router.py answers
+it from its dispatch table of answer kinds; the eligibility form
 asks three questions (the domain's utter_ask_<slot> responses) and
 action_eligibility_result turns the answers into what the rules say. Every message
 carries {"kind", "sources"} as a custom payload.
@@ -17,7 +19,8 @@ from actions import knowledge_base as kb
 from actions.answers.eligibility import eligibility_result, household_from_text, household_types
 from actions.phrases import say
 from actions.reply import Reply
-from actions.router import Turn, eligibility_check_applies, is_follow_up_turn, route
+from actions.dialogue import Turn, read_turn, starts_form
+from actions.router import route
 
 logger = logging.getLogger(__name__)
 
@@ -76,19 +79,19 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         turn = _turn(tracker)
-        starts_form = not is_follow_up_turn(turn) and (
-            turn.intent == "inform_household" or (turn.intent == "check_eligibility" and eligibility_check_applies(turn)))
-        if starts_form and not turn.form_active:
+        try:
+            with kb.pinned():               # one version of the published plans per answer
+                reading = read_turn(turn)   # the turn's one read of its question
+                form = not turn.form_active and starts_form(turn, reading)
+                reply = None if form else route(turn, reading)
+        except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer
+            logger.exception("answering %r failed", turn.text)
+            reply = Reply("fallback", say("utter_error"))
+        if reply is None:
             # The form asks what it still needs; a household named already is kept.
             household = household_from_text(turn.text)
             return ([SlotSet("household_type", household)] if household else []) + \
                 [FollowupAction("eligibility_form")]
-        try:
-            with kb.pinned():               # one version of the published plans per answer
-                reply = route(turn)
-        except Exception:  # noqa: BLE001 — say so instead of leaving the user without an answer
-            logger.exception("answering %r failed", turn.text)
-            reply = Reply("fallback", say("utter_error"))
         send(dispatcher, reply)
         # Another question while the eligibility check waits for an answer ends the check:
         # its question is not appended to every later answer (data/rules/eligibility.yml).

@@ -1,9 +1,10 @@
-"""The conversation's state, kept in Rasa slots (domain/dialogue.yml), and how a new
-message is read against it.
+"""The conversation's state, kept in Rasa slots (domain/dialogue.yml). How a new
+message is read against it is actions/dialogue.py; its cue words (conversation.yml
+`cues`) are matched by core/cues.py.
 
 State (one slot each, visible in the tracker, cleared with the session):
-    topic           intent of the last answered question: ask_target | ask_status |
-                    ask_compare | ask_duty | ask_document | ask_plan_info | inform_province
+    topic           intent of the last answered question: one of the `topics` of
+                    data/knowledge/intent_groups.yml
     topic_text      that question's text
     plans           plan ids it was answered from (["tien-giang"])
     indicators      indicator ids (data/knowledge/indicators.yml)
@@ -23,7 +24,6 @@ replaced only when the user names another place of their own.
 from functools import lru_cache
 
 from core import knowledge
-from core.vocabulary import phrase_text
 
 CONVERSATION_FILE = "conversation.yml"
 
@@ -47,19 +47,6 @@ ANSWER_KIND_SLOT = "answer_kind"
 @lru_cache(maxsize=None)
 def _data() -> dict:
     return knowledge.load(CONVERSATION_FILE)
-
-
-@lru_cache(maxsize=None)
-def _cue_phrases(cue: str) -> tuple[str, ...]:
-    return tuple(" ".join(phrase_text(p).split()) for p in _data()["cues"][cue])
-
-
-def has_cue(text: str, cue: str) -> bool:
-    """Whether `text` holds one of the phrases of `cue` (conversation.yml), on folded words.
-
-    Raises KeyError for an unknown cue."""
-    folded = phrase_text(text)
-    return any(f" {phrase} " in folded for phrase in _cue_phrases(cue))
 
 
 def short_follow_up_words() -> int:

@@ -9,22 +9,16 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 from core import regions
 from core.regions import Place
 from core.text import fold
 from core import knowledge
+from core.cues import cue_phrases, has_cue
 from core.vocabulary import agencies, indicators, phrase_text
 from index.plans import published_plans_of
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 ALL_PLANS_VALUES = ("tat ca", "all", "*")
-
-
-@lru_cache(maxsize=None)
-def _cues() -> dict[str, tuple[str, ...]]:
-    cues = knowledge.load("query_words.yml")["cues"]
-    return {name: tuple(fold(phrase) for phrase in phrases) for name, phrases in cues.items()}
 
 
 @lru_cache(maxsize=None)
@@ -40,21 +34,6 @@ def stopwords() -> frozenset[str]:
 
 def summary_words() -> frozenset[str]:
     return _word_set("summary_words")
-
-
-@lru_cache(maxsize=None)
-def _target_words() -> tuple[str, ...]:
-    return tuple(" ".join(phrase_text(p).split()) for p in knowledge.load("conversation.yml")["cues"]["target_words"])
-
-
-def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
-    folded = phrase_text(text)
-    return any(f" {phrase} " in folded for phrase in phrases)
-
-
-def has_cue(text: str, cue: str) -> bool:
-    folded = phrase_text(text)
-    return any(f" {phrase} " in folded for phrase in _cues()[cue])
 
 
 def _phrase_hits(text: str, phrases: list[str]) -> int:
@@ -180,7 +159,7 @@ class Question:
         else None. A status cue beats a weak target cue: "hiện nay đạt bao nhiêu?" asks
         today's value, "mục tiêu hiện nay" a target."""
         status, target = self.wants("status"), self.wants("target")
-        if status and (not target or not _has_phrase(self.text, _target_words())):
+        if status and (not target or not has_cue(self.text, "target_words")):
             return "status"
         if target or self.years:
             return "target"
@@ -190,7 +169,7 @@ class Question:
         """What the question names besides the place, the year and the words of asking
         for targets or status ("IPv6", "trạm BTS"); empty for "Các mục tiêu của X?"."""
         words = set(phrase_text(self.text).split())
-        cue_words = {w for cue in ("target", "status") for phrase in _cues()[cue] for w in phrase.split()}
+        cue_words = {w for cue in ("target", "status") for phrase in cue_phrases(cue) for w in phrase.split()}
         place_words = set(phrase_text(" ".join(p.name for p in self.places)).split())
         return {w for w in words - stopwords() - summary_words() - cue_words - place_words if not w.isdigit()}
 
@@ -199,7 +178,14 @@ def _entity_values(entities: list[dict], name: str) -> list[str]:
     return [str(e.get("value")) for e in entities or [] if e.get("entity") == name and e.get("value")]
 
 
+def _years(text: str) -> list[int]:
+    return sorted({int(y) for y in _YEAR.findall(text)})
+
+
 def read_question(text: str, intent: str, entities: list[dict] | None = None) -> Question:
+    """What the message `text` asks: its places (only published plans), plans, indicators,
+    agencies and years, with Rasa's entities as hints. Read once per turn
+    (actions/dialogue.py read_turn) and passed down."""
     entities = entities or []
     provinces = _entity_values(entities, "province")
     all_plans = any(fold(value) in ALL_PLANS_VALUES for value in provinces) or has_cue(text, "all_plans")
@@ -218,4 +204,17 @@ def read_question(text: str, intent: str, entities: list[dict] | None = None) ->
         text=text, intent=intent, places=places, plan_ids=tuple(plan_ids), all_plans=all_plans,
         indicators=found or hinted,
         agencies=find_agencies(" ; ".join([text, *_entity_values(entities, "agency")])),
-        years=sorted({int(y) for y in _YEAR.findall(" ".join([text, *_entity_values(entities, "year")]))}))
+        years=_years(" ".join([text, *_entity_values(entities, "year")])))
+
+
+def recall_question(stored: dict) -> Question:
+    """A question kept in the conversation ({"intent", "text", and optionally
+    "indicators", "agencies", "years"}: a pending clarification, the coverage query of
+    data/knowledge/answer_units.yml), rebuilt without reading places: the message that
+    answers it gives the place. What it does not keep is found in its text, as
+    read_question would. KeyError without "intent"."""
+    text = stored.get("text", "")
+    return Question(text=text, intent=stored["intent"],
+                    indicators=list(stored.get("indicators") or find_indicators(text)),
+                    agencies=list(stored.get("agencies") or find_agencies(text)),
+                    years=list(stored.get("years") or _years(text)))

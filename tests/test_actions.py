@@ -9,7 +9,8 @@ import pytest
 
 from actions.answers.eligibility import eligibility_result, household_from_text
 from actions.reply import KINDS
-from actions.router import Turn, eligibility_check_applies, route
+from actions.dialogue import eligibility_check_applies
+from actions.router import Turn, route
 
 
 def ask(text: str, intent: str, context=None, pending=None, entities=None):
@@ -279,3 +280,19 @@ def test_the_latest_plan_of_a_merged_province_is_its_standing_not_a_subject():
     assert reply.kind == "document" and "Bình Phước" in reply.text and "đã hết kỳ" in reply.text
     assert "không có kế hoạch của Đồng Nai cũ" in reply.text
     assert "mới nhất" not in reply.text and "Quyết định số" not in reply.text   # not read as a subject
+
+
+def test_the_intent_groups_name_the_domain_s_intents_and_every_answer_kind_has_an_answer():
+    import yaml
+
+    from actions import dialogue
+    from actions.router import ANSWERS
+    from core import knowledge
+    from core.settings import PROJECT_ROOT
+
+    intents = set(yaml.safe_load((PROJECT_ROOT / "domain" / "intents.yml").read_text(encoding="utf-8"))["intents"])
+    data = knowledge.load(dialogue.INTENT_GROUPS_FILE)
+    named = set(data["answers"]) | {i for members in data["groups"].values() for i in members}
+    assert named - intents <= {"nlu_fallback"}
+    assert intents <= set(data["answers"]), "an intent without its answer kind"
+    assert set(data["answers"].values()) | {dialogue.DEFAULT_ANSWER} <= set(ANSWERS)

@@ -10,6 +10,8 @@ from actions.reply import Reply, cite, record_source
 from actions.understanding import Question
 from core.vocabulary import indicator_by_id
 
+# The ranked table's column headers (responses in domain/responses/plans.yml).
+TABLE_COLUMNS = ("utter_province_column", "utter_value_column", "utter_year_column", "utter_source_column")
 MIN_SHARED_PLANS = 3     # an indicator in the "all indicators" table: set by this many plans
 
 
@@ -42,7 +44,8 @@ def answer_compare(question: Question, plan_ids: tuple[str, ...]) -> Reply | Non
     best_per_plan, year = _one_per_plan(indicator, kind, plan_ids, question.years)
     ranked = sorted(best_per_plan.values(), key=lambda r: -r.value)
     name = indicator_by_id(indicator).name.lower()
-    what = say("utter_compare_what_target", indicator=name, year=f" năm {year}" if year else "") if kind == "target" \
+    when = f" {say('utter_compare_year', year=year)}" if year else ""
+    what = say("utter_compare_what_target", indicator=name, year=when) if kind == "target" \
         else say("utter_compare_what_status", indicator=name)
     context = _context(question, kind, plan_ids)
     if not ranked:
@@ -57,7 +60,7 @@ def answer_compare(question: Question, plan_ids: tuple[str, ...]) -> Reply | Non
         text += "\n" + say(response, provinces=", ".join(ends), value=format_value(end))
     if missing:
         text += "\n" + say("utter_compare_missing", provinces=", ".join(missing))
-    table = {"columns": ["Tỉnh", "Giá trị", "Năm", "Nguồn"],
+    table = {"columns": [say(column) for column in TABLE_COLUMNS],
              "rows": [[r.province, format_value(r), r.year or say("utter_value_now"), cite(r)]
                       for r in ranked]}
     return Reply("compare", text, [record_source(r) for r in ranked], table=table, context=context)

@@ -15,7 +15,7 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, record_source
-from actions.understanding import Question, read_question
+from actions.understanding import Question, recall_question
 from index.retrieval import Choice, unit_source
 
 MAX_RELATED = 3
@@ -67,7 +67,8 @@ def _coverage_lines(question: Question) -> tuple[list[str], list[dict], dict | N
     from actions.answers import values              # the plan answers; imported late (cycle)
     query = kb.units_data()["meta"]["coverage_query"]
     if question.plan_ids:
-        targets = values.answer_values(read_question(query, "ask_target"), question.plan_ids[:1])
+        # The coverage query is data, not the user's message: recalled, not read again.
+        targets = values.answer_values(recall_question({"intent": "ask_target", "text": query}), question.plan_ids[:1])
         if targets is None:
             return [], [], None
         label = plan_label(question.plan_ids[0])
