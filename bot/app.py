@@ -5,6 +5,7 @@ pages and the widget.
     create_app({"rasa.url": "http://...:1"})      overrides "section.key", for tests
 """
 import logging
+import threading
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,6 +15,7 @@ from bot.config import load_config
 from bot.errors import register_error_handlers
 from bot.rasa_client import RasaClient
 from bot.store import Store
+from index import publish
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,16 @@ MAX_BODY_BYTES = 64 * 1024
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
             "frame-ancestors 'self'")
+
+
+def _recover_publish() -> None:
+    try:
+        outcome = publish.recover(wait=False)
+    except Exception:                      # never fatal: /readyz reports the mismatch
+        log.exception("recovery of an interrupted publish failed")
+        return
+    if outcome:
+        log.warning("interrupted publish %s: %s", outcome["change"], outcome["outcome"])
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -61,6 +73,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    # A publish interrupted by a crash (index/publish.py's journal) is finished or rolled
+    # back in the background: the build may take seconds, start-up does not wait for it.
+    threading.Thread(target=_recover_publish, name="publish-recovery", daemon=True).start()
 
     log.info("web app ready: rasa=%s actions=%s database=%s cors=%s rate=%d/min (%s)",
              config.rasa_url, config.actions_url, config.database,

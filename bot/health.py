@@ -51,10 +51,29 @@ def check_index() -> dict:
         return {"ready": False, "detail": f"chưa có mô-đun index.retrieval.status ({error})"}
     try:
         status = index_status()
-        return {"ready": bool(status.get("ready")), "detail": str(status.get("detail", ""))}
+        if not status.get("ready"):
+            return {"ready": False, "detail": str(status.get("detail", ""))}
+        return _plan_set(str(status.get("detail", "")))
     except Exception as error:  # any failure of the index is "not ready", never a crash
         log.exception("index status check failed")
         return {"ready": False, "detail": f"lỗi khi kiểm tra chỉ mục ({type(error).__name__})"}
+
+
+def _plan_set(detail: str) -> dict:
+    """The index must have been built from the plans that are published now: a plan set
+    changed without its index (a publish interrupted, files edited by hand) answers with
+    one plan's values and another's passages. While a publish is running (its journal
+    and lock, index/publish.py) the mismatch is expected and reported as such."""
+    from index import publish
+    from index.retrieval.store import plans_mismatch
+
+    differ = plans_mismatch()
+    if not differ:
+        return {"ready": True, "detail": detail}
+    if publish.in_progress():
+        return {"ready": True, "detail": f"{detail}; đang công bố kế hoạch ({', '.join(differ)})"}
+    return {"ready": False, "detail": "chỉ mục không khớp với các kế hoạch đang công bố "
+                                      f"({', '.join(differ)}): chạy `python -m index recover`"}
 
 
 @bp.get("/healthz")

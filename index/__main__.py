@@ -3,6 +3,7 @@
     python -m index show facts|duties|documents|plans|warnings [--json] [--province P]
     python -m index preview FILE [--json]       (a .txt, .docx or .pdf plan, not published)
     python -m index build [--force]
+    python -m index recover          (finish or roll back an interrupted publish, then build)
     python -m index search "câu hỏi" [--k 5] [--province P] [--mode hybrid|bm25|dense] [--json]
     python -m index search < questions.txt        (one query per line, one JSON list per line)
 """
@@ -21,6 +22,15 @@ def _build(force: bool) -> int:
         print(f"cảnh báo: {error}", file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def _recover() -> int:
+    from index import publish
+
+    outcome = publish.recover()
+    print(f"publish journal: {outcome['outcome']} change {outcome['change']}" if outcome
+          else "publish journal: nothing interrupted")
+    return _build(False)
 
 
 def _print_hits(hits, as_json: bool) -> None:
@@ -71,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     build_parser = commands.add_parser("build", help="build or update the retrieval index")
     build_parser.add_argument("--force", action="store_true", help="re-embed everything")
 
+    commands.add_parser("recover", help="finish an interrupted publish, then bring the index up to date")
+
     search_parser = commands.add_parser("search", help="search the plans")
     search_parser.add_argument("query", nargs="?", help="the question; omit to read one per line from stdin")
     search_parser.add_argument("--k", type=int, default=5)
@@ -87,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return preview.run(args.file, args.json)
     if args.command == "build":
         return _build(args.force)
+    if args.command == "recover":
+        return _recover()
     return _search(args.query, args.k, args.province, args.mode, args.json)
 
 

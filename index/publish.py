@@ -8,6 +8,7 @@ Where things live (settings `index.plans_dir`, `index.history_dir`):
     var/plan-history/uploads/<sha256>.<ext>   uploaded files waiting to be published
     var/plan-history/files/<sha256>.<ext>     every file ever published or replaced
     var/plan-history/changes.jsonl            the change log, one JSON object per line
+    var/plan-history/pending.json             the journal: the change being made, if any
 
 A change is {"id", "at" (UTC, ISO 8601), "action" (publish | replace | remove | undo),
 "plan", "sha256" (the plan file after the change, or null when removed),
@@ -22,17 +23,29 @@ the caller (the web app). The build writes a new index manifest last; the action
 server sees the new manifest on its next request and reloads (actions/knowledge_base.py).
 One change at a time: every operation holds an exclusive lock on history_dir/lock.
 
+All or nothing, whatever dies when: a change is first written whole to the journal
+(both plan files already kept in the history), then made live (file, catalogue entry),
+re-indexed and appended to the change log; the journal is removed last. A journal found
+while nobody holds the lock is a change whose process died (the web app, its build, or
+both): `recover()` (the web app at start-up, and every operation before its own) carries
+it out again from the start; every step is idempotent, and a build that fails puts the
+former state back. So the change log always lists what is live, and the index is built
+from the live plans (index.retrieval.store.plans_mismatch, reported by /readyz).
+
 Errors: PublishError(code) with `code` one of UPLOAD_ERRORS / CHANGE_ERRORS; the
 caller turns the code into words (bot/admin_words.yml).
 """
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +60,8 @@ from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plan_standing, plans_dir
 from index.plans.readers import SUFFIXES, PlanParseError
 from index.preview import preview
+
+log = logging.getLogger(__name__)
 
 # The catalogue fields an operator may set; id and file are chosen here.
 EDITABLE = ("province", "title", "number", "date", "period", "status", "signer", "signer_title")
@@ -73,14 +88,20 @@ def history_dir() -> Path:
 
 
 @contextmanager
-def _exclusive():
-    """One change at a time, across threads and processes."""
+def _exclusive(wait: bool = True):
+    """One change at a time, across threads and processes; yields False when `wait` is
+    False and another holder has the lock. The lock dies with its process, so a journal
+    found with the lock free is an interrupted change."""
     directory = history_dir()
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -93,6 +114,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.") as handle:
         handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
         temporary = Path(handle.name)
     os.replace(temporary, path)
 
@@ -263,42 +286,74 @@ def _kept_file(state: dict) -> Path:
     return path
 
 
-def _apply(plan_id: str, current: dict | None, target: dict | None, source: Path | None) -> None:
-    """Make the published state of `plan_id` `target`, its file taken from `source`."""
-    if current is not None:
-        old = plans_dir() / current["file"]
-        if old.is_file():
-            _keep(old, current["sha256"])
+def _make_live(plan_id: str, target: dict | None) -> None:
+    """Make the published state of `plan_id` `target` (file from the history, catalogue
+    entry); idempotent, so that recovery can run it again after a crash half-way."""
+    current = _state(plan_id)
     if target is not None:
-        _write_atomically(plans_dir() / target["file"], source.read_bytes())
-        _keep(source, target["sha256"])
-    _set_entry(plan_id, target["entry"] if target else None)
+        live = plans_dir() / target["file"]
+        if not live.is_file() or _sha256(live) != target["sha256"]:
+            _write_atomically(live, _kept_file(target).read_bytes())
+    if current is None or current["entry"] != (target or {}).get("entry"):
+        _set_entry(plan_id, target["entry"] if target else None)
     if current is not None and (target is None or target["file"] != current["file"]):
         (plans_dir() / current["file"]).unlink(missing_ok=True)
+
+
+def _fault(step: str) -> None:
+    """Fault injection for tests/test_faults.py: HTS_PUBLISH_FAULT=<step>[:<seconds>]
+    kills this process's whole group (SIGKILL: the web app and its index build) at that
+    step of a change, after the seconds given. Unset in production: does nothing."""
+    wanted = os.environ.get("HTS_PUBLISH_FAULT", "")
+    if wanted.split(":")[0] != step:
+        return
+    if ":" in wanted:
+        time.sleep(float(wanted.split(":")[1]))
+    os.killpg(0, signal.SIGKILL)
 
 
 def reindex() -> str:
     """`python -m index build` in a child process (same settings, same environment);
     returns its summary line. Raises PublishError index_failed."""
-    done = subprocess.run([sys.executable, "-m", "index", "build"], cwd=settings.PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=BUILD_TIMEOUT,
-                          env={**os.environ, "PYTHONPATH": str(settings.PROJECT_ROOT)})
-    if done.returncode != 0:
-        raise PublishError("index_failed", done.stderr.strip()[-2000:])
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    child = subprocess.Popen([sys.executable, "-m", "index", "build"], cwd=settings.PROJECT_ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(settings.PROJECT_ROOT)})
+    _fault("building")
+    try:
+        stdout, stderr = child.communicate(timeout=BUILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise PublishError("index_failed", f"index build took over {BUILD_TIMEOUT} s") from None
+    if child.returncode != 0:
+        raise PublishError("index_failed", stderr.strip()[-2000:])
+    return stdout.strip().splitlines()[-1] if stdout.strip() else ""
 
 
 def _log_path() -> Path:
     return history_dir() / "changes.jsonl"
 
 
+def _journal_path() -> Path:
+    return history_dir() / "pending.json"
+
+
 def changes() -> list[dict]:
-    """Every change, oldest first (shape: see the module docstring)."""
+    """Every change, oldest first (shape: see the module docstring). A line cut short by a
+    crash while it was appended (never a whole change: the journal still holds it) is
+    skipped."""
     path = _log_path()
     if not path.is_file():
         return []
+    found = []
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for line in handle:
+            if line.strip():
+                try:
+                    found.append(json.loads(line))
+                except ValueError:
+                    log.warning("change log %s: an unreadable line skipped", path)
+    return found
 
 
 def _field_changes(before: dict | None, after: dict | None) -> dict:
@@ -307,31 +362,99 @@ def _field_changes(before: dict | None, after: dict | None) -> dict:
             if old.get(name, "") != new.get(name, "")}
 
 
-def _record(action: str, plan_id: str, before: dict | None, after: dict | None,
-            undoes: str | None, summary: str) -> dict:
-    change = {"id": uuid.uuid4().hex[:12], "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "action": action, "plan": plan_id, "sha256": (after or {}).get("sha256"),
-              "before": before, "after": after, "fields": _field_changes(before, after),
-              "undoes": undoes, "index": summary}
+def _append(change: dict) -> None:
+    """Add a change to the log once (a recovered change may already be there)."""
+    if any(old["id"] == change["id"] for old in changes()):
+        return
     path = _log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(change, ensure_ascii=False) + "\n")
-    return change
+    with open(path, "ab") as handle:
+        if handle.tell() and not path.read_bytes().endswith(b"\n"):
+            handle.write(b"\n")                   # after a line cut short by a crash
+        handle.write((json.dumps(change, ensure_ascii=False) + "\n").encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _change(action: str, plan_id: str, target: dict | None, source: Path | None,
             undoes: str | None = None) -> dict:
-    """Apply, re-index, record; on a failed index build the previous state is put back."""
+    """Keep both files in the history, write the journal, then finish it (_finish)."""
     current = _state(plan_id)
-    _apply(plan_id, current, target, source)
+    if current is not None and current["sha256"]:
+        _keep(plans_dir() / current["file"], current["sha256"])
+    if target is not None:
+        _keep(source, target["sha256"])
+    change = {"id": uuid.uuid4().hex[:12], "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "action": action, "plan": plan_id, "sha256": (target or {}).get("sha256"),
+              "before": current, "after": target, "fields": _field_changes(current, target),
+              "undoes": undoes, "index": ""}
+    _write_atomically(_journal_path(), json.dumps(change, ensure_ascii=False).encode("utf-8"))
+    _fault("journal")
+    return _finish(change)
+
+
+def _finish(change: dict) -> dict:
+    """Carry out a journalled change: make its `after` live, re-index, log it, drop the
+    journal. A failed build puts `before` back (and re-indexes) and drops the journal:
+    PublishError index_failed. Safe to run again from any point (recover)."""
+    plan_id = change["plan"]
+    _make_live(plan_id, change["after"])
+    _fault("live")
     try:
-        summary = reindex()
-    except (PublishError, subprocess.TimeoutExpired) as error:
-        _apply(plan_id, _state(plan_id), current, _kept_file(current) if current else None)
-        reindex()
-        raise PublishError("index_failed", str(error)) from None
-    return _record(action, plan_id, current, target, undoes, summary)
+        change["index"] = reindex()
+    except PublishError as error:
+        _make_live(plan_id, change["before"])
+        try:
+            reindex()
+        finally:
+            _journal_path().unlink(missing_ok=True)
+        raise PublishError("index_failed", error.detail) from None
+    _fault("indexed")
+    _append(change)
+    _fault("logged")
+    _journal_path().unlink(missing_ok=True)
+    return change
+
+
+def _recover_locked() -> dict | None:
+    """With the lock held: a journal left behind means its change was interrupted
+    (the process that held the lock died). Finish it; if its build fails it is rolled
+    back. Returns {"change": id, "outcome": "finished" | "rolled_back"} or None."""
+    path = _journal_path()
+    if not path.is_file():
+        return None
+    try:
+        change = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        # Cut short while written: nothing was applied yet (the journal comes first).
+        path.unlink(missing_ok=True)
+        log.warning("publish journal unreadable: dropped (no change had been applied)")
+        return {"change": None, "outcome": "rolled_back"}
+    try:
+        _finish(change)
+    except PublishError as error:
+        log.error("interrupted change %s rolled back: %s", change["id"], error.code)
+        return {"change": change["id"], "outcome": "rolled_back"}
+    log.warning("interrupted change %s (%s %s) finished", change["id"], change["action"], change["plan"])
+    return {"change": change["id"], "outcome": "finished"}
+
+
+def recover(wait: bool = True) -> dict | None:
+    """Finish or roll back a change interrupted by a crash (see _recover_locked). The web
+    app calls it at start-up with wait=False: when another process holds the lock a
+    change is in progress, not interrupted, and there is nothing to do (None)."""
+    if not _journal_path().is_file():
+        return None
+    with _exclusive(wait) as held:
+        return _recover_locked() if held else None
+
+
+def in_progress() -> bool:
+    """A change is being made right now (its journal exists and its lock is held)."""
+    if not _journal_path().is_file():
+        return False
+    with _exclusive(False) as held:
+        return not held
 
 
 # ---------------------------------------------------------------------- the operations
@@ -342,6 +465,7 @@ def publish(sha256: str, fields: dict | None = None, plan_id: str | None = None)
     A published plan with that id is replaced. Returns the change.
     Raises PublishError unknown_upload, unreadable_plan, bad_field, index_failed."""
     with _exclusive():
+        _recover_locked()
         source = _upload_path(sha256)
         checked = preview_upload(sha256, {**(fields or {}), **({"id": plan_id} if plan_id else {})})
         plan_id = checked["plan_id"]
@@ -355,6 +479,7 @@ def remove(plan_id: str) -> dict:
     """Unpublish a plan (its file and entry are kept in the history). Returns the change.
     Raises PublishError unknown_plan, index_failed."""
     with _exclusive():
+        _recover_locked()
         if _state(plan_id) is None:
             raise PublishError("unknown_plan", plan_id)
         return _change("remove", plan_id, None, None)
@@ -365,6 +490,7 @@ def undo(change_id: str) -> dict:
     (else PublishError stale_change); unknown ids give unknown_change. Returns the new
     change (action "undo", "undoes": change_id)."""
     with _exclusive():
+        _recover_locked()
         change = next((c for c in changes() if c["id"] == change_id), None)
         if change is None:
             raise PublishError("unknown_change", change_id)

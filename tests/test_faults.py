@@ -472,3 +472,101 @@ def test_postgres_briefly_down(profile):
     second = say(b, user, "Sóc Trăng")
     assert second.status == 200 and second.kind == "target", second
     assert second.body["meta"]["sources"][0]["province"] == "Sóc Trăng"
+
+
+# ---------------------------------------------------------------- publishing killed at each step
+
+PLAN = ROOT / "tests" / "admin" / "lam-dong-2026.txt"
+PUBLISH_CHILD = """
+import sys
+from index import publish
+publish.publish(sys.argv[1], {"period": "2026 - 2027"})
+"""
+
+
+def _live_matches_log(plan_id: str) -> None:
+    """What the change log says last about the plan is what is live, and the index was
+    built from the live plans (the /readyz check of bot/health.py)."""
+    from bot.health import check_index
+    from index import publish
+    from index.retrieval.store import plans_mismatch
+
+    last = [c for c in publish.changes() if c["plan"] == plan_id]
+    live = publish._state(plan_id)
+    if last:
+        assert (live or {}).get("sha256") == (last[-1]["after"] or {}).get("sha256")
+        assert (live or {}).get("entry") == (last[-1]["after"] or {}).get("entry")
+    else:
+        assert live is None
+    assert plans_mismatch() == []
+    assert check_index()["ready"] is True
+    assert not (publish.history_dir() / "pending.json").exists()
+
+
+@pytest.mark.parametrize("step, outcome", [
+    ("journal", "finished"),        # journal written, nothing live yet
+    ("live", "finished"),           # file and catalogue live, index old (the issue's bug)
+    ("building:1.5", "finished"),   # the web app and its index build killed together
+    ("indexed", "finished"),        # index new, change log not written (the issue's 409)
+    ("logged", "finished"),         # everything done but the journal
+])
+def test_publish_killed_at_each_step_is_finished_on_start_up(published_copy, step, outcome):
+    """SIGKILL to the publishing process's whole group (the web app and its `python -m
+    index build` child) at each step; then what a restarted web app does (publish.recover
+    in create_app's background thread): the change is finished, the change log matches
+    what is live and the index matches the plans; /readyz said so meanwhile."""
+    from bot.health import check_index
+    from index import publish
+    from index.retrieval.store import plans_mismatch
+
+    staged = publish.stage_upload("lam-dong.txt", PLAN.read_bytes())
+    child = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", PUBLISH_CHILD, staged.sha256], cwd=ROOT,
+                           env={**os.environ, "HTS_PUBLISH_FAULT": step, "PYTHONPATH": str(ROOT)},
+                           start_new_session=True, capture_output=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
+    assert (publish.history_dir() / "pending.json").exists()
+    if step in ("live", "building:1.5"):
+        # half-published: /readyz must not call this ready
+        time.sleep(0.5)   # the killed build's children are gone too
+        assert plans_mismatch() or check_index()["ready"] is False
+        assert check_index()["ready"] is False
+    started = time.monotonic()
+    if step == "live":
+        # the way it happens: the web app starts and recovers in the background
+        from bot.app import create_app
+
+        create_app({"web.database": str(published_copy[2] / "assistant.sqlite3")})
+        assert wait_until(lambda: not (publish.history_dir() / "pending.json").exists() and
+                          not publish.in_progress(), 300)
+        assert publish.changes()[-1]["plan"] == "lam-dong-2026-2027"
+    else:
+        assert publish.recover()["outcome"] == outcome
+    report(f"publish killed at '{step}'", time.monotonic() - started)
+    _live_matches_log("lam-dong-2026-2027")
+    assert [c["action"] for c in publish.changes()] == ["publish"]
+    assert publish.recover() is None                 # nothing left to do
+
+
+def test_a_publish_whose_rebuild_fails_at_recovery_is_rolled_back(published_copy, monkeypatch):
+    """The interrupted change cannot be finished (its index build fails: the embedding
+    model is missing): the former state is put back, the change log has no entry for it
+    and the index still matches the plans. A journal cut short is dropped."""
+    from index import publish
+
+    plans_dir, _, history = published_copy
+    staged = publish.stage_upload("lam-dong.txt", PLAN.read_bytes())
+    child = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", PUBLISH_CHILD, staged.sha256], cwd=ROOT,
+                           env={**os.environ, "HTS_PUBLISH_FAULT": "live", "PYTHONPATH": str(ROOT)},
+                           start_new_session=True, capture_output=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL
+    assert publish._state("lam-dong-2026-2027") is not None          # half-published
+    with monkeypatch.context() as patch:
+        patch.setenv("HTS_EMBEDDING_MODEL", str(plans_dir / "no-such-model"))
+        result = publish.recover()
+    assert result["outcome"] == "rolled_back"
+    assert publish._state("lam-dong-2026-2027") is None
+    assert publish.changes() == []
+    _live_matches_log("lam-dong-2026-2027")
+    (history / "pending.json").write_text('{"id": "cut', encoding="utf-8")
+    assert publish.recover() == {"change": None, "outcome": "rolled_back"}
+    _live_matches_log("lam-dong-2026-2027")

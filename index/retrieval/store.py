@@ -11,6 +11,7 @@ plan whose file and catalogue entry hash as before keeps its chunks and vectors,
 chunk whose text is unchanged keeps its vector, a deleted plan drops out. A different
 embedding model means everything is re-embedded.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -151,13 +152,22 @@ def _previous(directory: Path, model_id: str, force: bool) -> Stored | None:
 
 
 def build(force: bool = False, directory: Path | None = None, embedder=None) -> BuildReport:
-    """Bring the index in `directory` up to date with data/plans; see the module doc."""
+    """Bring the index in `directory` up to date with data/plans; see the module doc.
+    One build at a time per directory (a lock file beside the index): a build left
+    running by a publisher that died finishes before the recovery's own starts."""
+    directory = directory or build_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(force, directory, embedder)
+
+
+def _build(force: bool, directory: Path, embedder) -> BuildReport:
     from index.retrieval.embedding import (
         load_embedder,  # torch loads only when building
     )
 
     started = time.perf_counter()
-    directory = directory or build_dir()
     # The model (torch, ~7 s) is loaded only when something must be embedded: an index
     # that is up to date is known from the manifest and the plans' hashes.
     model_id = embedder.model_id if embedder else settings.get("embedding", "model")
@@ -168,8 +178,9 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
 
     report = BuildReport()
     chunks: list[Chunk] = []
-    plans_meta = {}
+    plans_meta, failed = {}, {}
     for info in load_catalog():
+        digest = None
         try:
             digest = _plan_hash(info, source_dir)
             if old_plans.get(info.id, {}).get("sha256") == digest:
@@ -179,12 +190,14 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
                 report.changed_plans.append(info.id)
         except (PlanParseError, OSError) as error:
             report.errors.append(str(error))
+            failed[info.id] = {"file": info.file, "sha256": digest}
             continue
         plans_meta[info.id] = {"file": info.file, "sha256": digest, "chunks": len(plan_chunks)}
         chunks.extend(plan_chunks)
     report.removed_plans = sorted(set(old_plans) - set(plans_meta))
 
-    if previous and not report.changed_plans and not report.removed_plans and not report.errors:
+    if previous and not report.changed_plans and not report.removed_plans and not report.errors \
+            and previous.manifest.get("failed", {}) == failed:
         report.skipped = True
         return report
 
@@ -199,7 +212,7 @@ def build(force: bool = False, directory: Path | None = None, embedder=None) -> 
     manifest = {"format": FORMAT, "version": uuid.uuid4().hex, "model": embedder.model_id,
                 "model_fingerprint": model_fingerprint(embedder.model_id), "dim": int(embedder.dim),
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "chunks": len(chunks), "plans": plans_meta, "errors": report.errors}
+                "chunks": len(chunks), "plans": plans_meta, "failed": failed, "errors": report.errors}
     _write(directory, manifest, chunks, embeddings)
     report.seconds = time.perf_counter() - started
     return report
@@ -222,6 +235,37 @@ def _write(directory: Path, manifest: dict, chunks: list[Chunk], embeddings: np.
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         for name in (CHUNKS, EMBEDDINGS, FAISS, MANIFEST):
             os.replace(tmp / name, directory / name)
+
+
+_hashes: dict[tuple, str] = {}
+
+
+def plans_mismatch(directory: Path | None = None) -> list[str]:
+    """Ids of the plans whose published state (catalogue entry and file) is not the one
+    the index was built from, plus plans indexed but no longer published; [] when they
+    match. Reads each plan file only when its size or modification time changed.
+    Raises IndexNotReady (no readable manifest)."""
+    manifest = read_manifest(directory)
+    indexed = {plan_id: meta.get("sha256") for plan_id, meta in
+               {**manifest.get("plans", {}), **manifest.get("failed", {})}.items()}
+    source_dir = plans_dir()
+    differ = []
+    catalog = load_catalog()
+    for info in catalog:
+        path = source_dir / info.file
+        try:
+            stat = path.stat()
+        except OSError:
+            differ.append(info.id)
+            continue
+        key = (info, str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if key not in _hashes:
+            if len(_hashes) > 1024:
+                _hashes.clear()
+            _hashes[key] = _plan_hash(info, source_dir)
+        if indexed.get(info.id) != _hashes[key]:
+            differ.append(info.id)
+    return differ + sorted(set(indexed) - {info.id for info in catalog})
 
 
 def index_status(directory: Path | None = None) -> dict:
