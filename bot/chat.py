@@ -12,6 +12,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import ApiError
+from bot.sessions import check_sender
 from bot.text import clean_message, scrub
 from core.telex import from_telex
 
@@ -44,6 +45,7 @@ def read_request(max_chars: int) -> tuple[str, str]:
     sender = payload.get("sender")
     if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
         raise ApiError(400, "invalid_sender")
+    check_sender(sender)
     message = payload.get("message")
     if message is None:
         raise ApiError(400, "empty_message")

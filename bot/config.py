@@ -61,6 +61,9 @@ class WebConfig:
     max_message_chars: int
     readiness_timeout: float
     public_url: str
+    session_secret: str
+    session_hours: float
+    unsigned_senders: str
 
 
 def load_config(overrides: dict | None = None) -> WebConfig:
@@ -90,4 +93,15 @@ def load_config(overrides: dict | None = None) -> WebConfig:
         # Where the demo page loads the widget from ("" = this server, a relative URL);
         # never taken from the request's Host header.
         public_url=str(get("web", "public_url", "") or "").rstrip("/"),
+        # Signed session ids (bot/sessions.py).
+        session_secret=str(get("web", "session_secret", "") or ""),
+        session_hours=float(get("web", "session_hours", 24)),
+        unsigned_senders=_one_of(str(get("web", "unsigned_senders", "loopback")), ("never", "loopback"),
+                                 "web.unsigned_senders"),
     )
+
+
+def _one_of(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

@@ -4,8 +4,9 @@ Retry-After header and the Vietnamese JSON error of bot/errors.py.
     /api/*            web.rate_limit_per_minute requests per minute per client, all
                       /api routes together (0: off); OPTIONS preflights are free
     /admin/*          web.admin_failures_per_minute refused tokens (401) per minute per
-                      client; past that, every /admin request of that client gets 429
-                      until the window moves on, even with the right token
+                      client; past that, every /admin request of that client with a
+                      missing or wrong token gets 429 until the window moves on; the
+                      right token always gets through (it is never counted or refused)
 
 Counters live in web.ratelimit_storage_uri: memory:// (per process, the embedded
 profile) or redis://host:port/db (shared, the scale-out profile: the limit then holds
@@ -19,11 +20,12 @@ import logging
 import math
 import time
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from bot import admin, insights
+from bot.auth import authorized
 from bot.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,11 @@ STORAGE_TIMEOUT = 0.5          # seconds: a Redis that does not answer must not 
 
 def _client() -> str:
     return request.remote_addr or "unknown"
+
+
+def _right_admin_token() -> bool:
+    token = current_app.config["HTS"].admin_token
+    return bool(token) and authorized(token)
 
 
 def _not_api() -> bool:
@@ -54,8 +61,10 @@ def install(app: Flask, per_minute: int, storage_uri: str = "memory://",
     if admin_failures_per_minute > 0:
         # Counted only when the answer is 401 (wrong or missing token); one budget for
         # every admin route (insights and the plan admin page).
+        # A request with the right token is exempt: wrong tokens sent from the operator's
+        # address (or anyone behind the same NAT) never lock the operator out.
         admin_auth = limiter.shared_limit(f"{admin_failures_per_minute}/{WINDOW}", scope="admin-auth",
-                                          key_func=_client,
+                                          key_func=_client, exempt_when=_right_admin_token,
                                           deduct_when=lambda response: response.status_code == 401)
         admin_auth(insights.bp)
         admin_auth(admin.bp)

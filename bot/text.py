@@ -58,7 +58,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # Public service numbers: "gọi 113 114 115" names three hotlines, not a person.
 _SERVICE = re.compile(r"11[1-9]|18001?\d*|1900\d*")
 # A figure's unit right after the run: its last group is a decimal part ("54,83%").
-_UNIT_AFTER = re.compile(r"\s?(?:%|mbps|gbps|kbps|mb\b|gb\b|km\b|ha\b|nguoi\b|ho\b|tram\b)")
+_UNIT_AFTER = re.compile(r"\s?(?:%|mbps|gbps|kbps|mb\b|gb\b|km\b|ha\b|nguoi\b|ho\b|tram\b|dan\b|"
+                         r"thue bao|xa\b|thon\b|diem\b|may\b|truong\b|ban\b)")
 # An amount of money is the question's substance, not a person's number.
 _MONEY_AFTER = re.compile(r"\s?(?:đồng|đ\b|vnđ|vnd|tỷ|triệu|nghìn|ngàn|dong\b|ty\b|trieu|nghin|ngan)",
                           re.IGNORECASE)

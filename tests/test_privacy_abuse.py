@@ -247,8 +247,8 @@ def test_wrong_admin_tokens_are_rate_limited_per_client(tmp_path):
     error = limited.get_json()["error"]
     assert error["code"] == "rate_limited" and "quá nhiều yêu cầu" in error["message"]
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
-    # Locked out even with the right token until the window moves on; others are not.
-    assert client.get("/admin/insights", headers=good).status_code == 429
+    # The right token is never locked out (anyone behind the operator's NAT could do it).
+    assert client.get("/admin/insights", headers=good).status_code == 200
     other = {"REMOTE_ADDR": "10.1.2.3"}
     assert client.get("/admin/insights", headers=good, environ_base=other).status_code == 200
 
@@ -343,7 +343,9 @@ def test_rate_limit_holds_across_instances_with_redis_storage(workdir, closed_ur
         body = {"sender": "limit-test", "message": "Xin chào"}
         statuses = [apps[i % 2].post("/api/chat", json=body).status_code for i in range(4)]
         assert statuses == [503, 503, 503, 429], statuses      # 503: no Rasa behind them
-        assert apps[1].post("/api/chat", json=body, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 503
+        other = {"REMOTE_ADDR": "10.0.0.9"}
+        signed = apps[1].post("/api/session", json={}, environ_base=other).get_json()["sender"]
+        assert apps[1].post("/api/chat", json={**body, "sender": signed}, environ_base=other).status_code == 503
     finally:
         redis.stop()
     # Redis down: requests are let through (logged), never a 500.

@@ -364,7 +364,9 @@ def test_rate_limit_answers_429_with_retry_after(make_app):
     assert 1 <= retry_after <= 60
     assert f"{retry_after} giây" in error["message"]
     # Another client is not affected; liveness is never limited.
-    assert chat(client, environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 503
+    other = {"REMOTE_ADDR": "10.9.8.7"}
+    sender = client.post("/api/session", json={}, environ_base=other).get_json()["sender"]
+    assert chat(client, sender=sender, environ_base=other).status_code == 503
     assert client.get("/healthz").status_code == 200
 
 
@@ -373,10 +375,11 @@ def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(make_app):
     assert chat(untrusted, headers={"X-Forwarded-For": "1.1.1.1"}).status_code == 503
     # A forged header does not buy a new budget.
     assert chat(untrusted, headers={"X-Forwarded-For": "2.2.2.2"}).status_code == 429
-    trusted = make_app({"web.rate_limit_per_minute": 1, "web.trusted_proxy": True}).test_client()
-    assert chat(trusted, headers={"X-Forwarded-For": "9.9.9.9, 1.1.1.1"}).status_code == 503
-    assert chat(trusted, headers={"X-Forwarded-For": "9.9.9.9, 2.2.2.2"}).status_code == 503
-    assert chat(trusted, headers={"X-Forwarded-For": "8.8.8.8, 2.2.2.2"}).status_code == 429
+    trusted_app = make_app({"web.rate_limit_per_minute": 1, "web.trusted_proxy": True})
+    trusted, sender = trusted_app.test_client(), trusted_app.extensions["hts.sessions"].issue()
+    assert chat(trusted, sender=sender, headers={"X-Forwarded-For": "9.9.9.9, 1.1.1.1"}).status_code == 503
+    assert chat(trusted, sender=sender, headers={"X-Forwarded-For": "9.9.9.9, 2.2.2.2"}).status_code == 503
+    assert chat(trusted, sender=sender, headers={"X-Forwarded-For": "8.8.8.8, 2.2.2.2"}).status_code == 429
 
 
 def test_rate_limit_can_be_raised_through_the_environment(monkeypatch):

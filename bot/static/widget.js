@@ -81,16 +81,25 @@
     }
   })();
 
+  // The sender id is issued and signed by the server (POST /api/session, bot/sessions.py);
+  // "" until the first question asks for one.
   function newSender() {
-    const bytes = new Uint8Array(8);
-    window.crypto.getRandomValues(bytes);
-    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return "";
+  }
+
+  async function ensureSession(renew) {
+    if (state.sender && !renew) return;
+    const response = await request("/api/session", {});
+    const data = response.ok ? await response.json() : null;
+    if (!data || typeof data.sender !== "string") throw new Error(TEXT.unreachable);
+    state.sender = data.sender;
+    saveState();
   }
 
   function loadState() {
     try {
       const saved = JSON.parse((storage && storage.getItem(STORAGE_KEY)) || "null");
-      if (saved && /^[A-Za-z0-9_.:-]{1,64}$/.test(saved.sender) && Array.isArray(saved.entries)) {
+      if (saved && /^s1\.[A-Za-z0-9_.-]{1,61}$/.test(saved.sender) && Array.isArray(saved.entries)) {
         return { sender: saved.sender, entries: saved.entries, open: !!saved.open };
       }
     } catch (e) { /* unreadable: start afresh */ }
@@ -517,7 +526,12 @@
     try {
       let response;
       try {
+        await ensureSession(false);
         response = await request("/api/chat", { sender: state.sender, message });
+        if (response.status === 401) {        // expired, or the server's key changed
+          await ensureSession(true);
+          response = await request("/api/chat", { sender: state.sender, message });
+        }
       } catch (error) {
         throw new Error(error && error.name === "AbortError" ? TEXT.timeout : TEXT.unreachable);
       }
