@@ -123,8 +123,17 @@ def start_all(services: list[Service]) -> None:
 
 
 def stop_all(services: list[Service]) -> None:
+    """Stop every service, the last started first; one that fails to stop (already gone,
+    a permission error) does not keep the others running."""
     for service in reversed(services):
-        service.stop()
+        try:
+            service.stop()
+        except (OSError, subprocess.SubprocessError) as error:
+            print(f"{service.name}: could not be stopped cleanly ({error}); killing it", flush=True)
+            try:
+                os.killpg(service.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 class Stack:
@@ -188,28 +197,48 @@ class Stack:
 
 
 def _interrupt(*_) -> None:
+    """First SIGTERM or Ctrl-C: stop. Every further one is ignored from here on, so that
+    a second signal (make forwards one to its children while the runner is stopping, an
+    impatient Ctrl-C) cannot abort the stop and leave services running."""
+    _ignore_signals()
     raise KeyboardInterrupt
 
 
+def _ignore_signals() -> None:
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def handle_signals() -> None:
+    """SIGTERM, SIGINT and SIGHUP stop the runner (KeyboardInterrupt), once."""
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), _interrupt)
+
+
 def main() -> int:
+    handle_signals()             # also during start-up: start_all stops what it started
     stack = Stack()
     print("starting the action server, Rasa (about a minute) and the web app; logs in var/log/ ...", flush=True)
     started = time.monotonic()
-    stack.start()
+    try:
+        stack.start()
+    except KeyboardInterrupt:
+        print("stopped during start-up", flush=True)
+        return 130
     print(f"ready in {time.monotonic() - started:.0f} s:\n"
           f"  demo page and widget  {stack.web_url}/\n"
           f"  chat API              {stack.web_url}/api/chat\n"
-          f"  Rasa REST channel     {stack.rasa_url}/webhooks/rest/webhook\n"
-          f"  action server         {stack.actions_url}\n"
+          f"  action server         {stack.actions_url} (this machine only)\n"
           "Ctrl-C stops everything.", flush=True)
     run_until_interrupted(stack.services, stack.stop)
     return 0
 
 
 def run_until_interrupted(services: list[Service], stop) -> None:
-    """Keep `services` running (a service that exits is started again) until Ctrl-C or
-    SIGTERM, then call `stop()`."""
-    signal.signal(signal.SIGTERM, _interrupt)
+    """Keep `services` running (a service that exits is started again) until Ctrl-C,
+    SIGTERM or SIGHUP, then call `stop()` with further signals ignored; every service
+    is stopped even when stopping one of them fails."""
+    handle_signals()
     try:
         while True:
             for service in services:
@@ -220,5 +249,5 @@ def run_until_interrupted(services: list[Service], stop) -> None:
     except KeyboardInterrupt:
         print("stopping ...", flush=True)
     finally:
+        _ignore_signals()
         stop()
-

@@ -349,7 +349,11 @@ def main() -> int:
     print(f"starting PostgreSQL, Redis, {args.actions} action server(s), {args.rasa} Rasa server(s) and "
           f"{args.web} web app(s); logs in var/log/{profile.name}-*.log ...", flush=True)
     started = time.monotonic()
-    profile.start()
+    runner.handle_signals()       # a signal during start-up stops what was started
+    try:
+        profile.start()
+    except KeyboardInterrupt:
+        return 130
     print(f"ready in {time.monotonic() - started:.0f} s:\n"
           f"  PostgreSQL  127.0.0.1:{profile.postgres.port} (database {DATABASE}, user postgres)\n"
           f"  Redis       127.0.0.1:{profile.redis.port}\n"
