@@ -16,15 +16,19 @@ bp = Blueprint("health", __name__)
 
 
 def check_rasa(base_url: str, token: str, timeout: float) -> dict:
-    # /status needs the auth token; without one, "/" answers "Hello from Rasa: 3.6.x".
-    url, params = (f"{base_url}/status", {"token": token}) if token else (f"{base_url}/", None)
+    # Our channel's health route (dialogue/channel.py) answers once the model is loaded;
+    # no token needed, so none goes into a URL.
     try:
-        response = requests.get(url, params=params, timeout=timeout)
+        response = requests.get(f"{base_url}/webhooks/webapp/", timeout=timeout)
     except requests.RequestException as error:
         return {"ready": False, "detail": f"không kết nối được Rasa ({type(error).__name__})"}
     if response.status_code != 200:
         return {"ready": False, "detail": f"Rasa trả về HTTP {response.status_code}"}
-    if not token and "rasa" not in response.text.lower():
+    try:
+        ok = response.json().get("status") == "ok"
+    except (ValueError, AttributeError):
+        ok = False
+    if not ok:
         return {"ready": False, "detail": "máy chủ tại địa chỉ Rasa không phải Rasa"}
     return {"ready": True, "detail": "ok"}
 

@@ -1,4 +1,4 @@
-"""Talks to Rasa's REST channel and turns every way it can fail into an ApiError.
+"""Talks to Rasa's web app channel (dialogue/channel.py: the REST channel's contract, with a token) and turns every way it can fail into an ApiError.
 
 The timeout is a total deadline, not requests' per-read timeout: a server that trickles
 bytes would otherwise hold a worker far past `rasa.timeout_seconds`. The body size is
@@ -8,6 +8,7 @@ import json
 import logging
 import time
 import unicodedata
+from urllib.parse import quote
 
 import requests
 
@@ -26,23 +27,23 @@ class RasaClient:
     def __init__(self, base_url: str, timeout: float, session: requests.Session | None = None,
                  token: str = ""):
         self.base_url = base_url
-        self.webhook = f"{base_url}/webhooks/rest/webhook"
+        self.webhook = f"{base_url}/webhooks/webapp/webhook"     # dialogue/channel.py
         self.timeout = timeout
         self.token = token
         self.session = session or requests.Session()
 
     def offered_payloads(self, sender: str) -> set[str]:
         """The button payloads of the bot messages since this sender's last message, read
-        from Rasa's tracker (HTTP API, needs rasa.token). Empty when nothing was offered,
+        from Rasa's tracker (our channel's tracker route, needs rasa.token). Empty when nothing was offered,
         without a token, or when the tracker cannot be read: a payload is then sent as
         text, never as an intent."""
         if not self.token:
             return set()
         try:
             response = self.session.get(
-                f"{self.base_url}/conversations/{sender}/tracker",
-                params={"token": self.token, "include_events": "AFTER_RESTART"},
-                headers={"X-Conversation-Id": sender}, timeout=TRACKER_TIMEOUT)
+                f"{self.base_url}/webhooks/webapp/tracker/{quote(sender, safe='')}",
+                headers={"X-Conversation-Id": sender, "Authorization": f"Bearer {self.token}"},
+                timeout=TRACKER_TIMEOUT)
             events = response.json().get("events") if response.status_code == 200 else None
         except (requests.RequestException, ValueError, AttributeError) as error:
             log.warning("cannot read the tracker to check a payload: %s", type(error).__name__)
@@ -64,7 +65,7 @@ class RasaClient:
             # X-Conversation-Id lets a load balancer keep a conversation on one Rasa
             # instance (deploy/README.md: Rasa 3.6's Redis lock store is not atomic).
             with self.session.post(self.webhook, json={"sender": sender, "message": message},
-                                   headers={"X-Conversation-Id": sender},
+                                   headers={"X-Conversation-Id": sender, "Authorization": f"Bearer {self.token}"},
                                    timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
                                    stream=True) as response:
                 body = self._read(response, deadline)

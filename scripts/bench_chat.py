@@ -70,9 +70,14 @@ LONG_CONVERSATION = [
 ]
 
 
+# The web app channel's token (dialogue/channel.py): the stack's, set in main().
+TOKEN = {"value": ""}
+
+
 def post(url: str, sender: str, message: str) -> list[dict]:
     request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": message}).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {TOKEN['value']}"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
 
@@ -150,7 +155,9 @@ def main() -> int:
     if started_here:
         print("starting the stack (about a minute)...", file=sys.stderr)
         stack.start()
-    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    # a stack already running took its token from HTS_RASA_TOKEN (or rasa.token) if set
+    TOKEN["value"] = stack.token
+    url = f"{stack.rasa_url}/webhooks/webapp/webhook"
     try:
         if args.long:
             table, summary = report_long(measure_long(url, args.long, args.runs))

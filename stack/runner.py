@@ -154,11 +154,13 @@ class Stack:
             Service("actions", [str(ROOT / ".venv/bin/python"), "-m", "actions.server",
                                 "--port", str(port_of(self.actions_url))],
                     f"{self.actions_url}/health", 120, env),
-            Service("rasa", [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
+            # the token reaches Rasa through the environment (stack/rasa_server.py), never
+            # its command line; ready once our channel answers (after the model loaded)
+            Service("rasa", [str(ROOT / ".venv-rasa/bin/python"), "-m", "stack.rasa_server", "run", "--enable-api",
                              "--interface", "127.0.0.1", "--port", str(port_of(self.rasa_url)),
                              "--credentials", "credentials.yml", "--endpoints", endpoints,
                              "--model", "var/rasa"],
-                    f"{self.rasa_url}/status?token={self.token}", RASA_COLD_START, env),
+                    f"{self.rasa_url}/webhooks/webapp/", RASA_COLD_START, env),
             Service("web", [str(ROOT / ".venv/bin/python"), "-m", "bot.serve"],
                     f"{self.web_url}/healthz", 60, env),
         ]
@@ -167,15 +169,18 @@ class Stack:
 
     def _endpoints(self) -> str:
         """endpoints.yml with this stack's action server address (set in the parsed file:
-        replacing the configured URL in its text misses when HTS_ACTIONS_URL is set)."""
+        replacing the configured URL in its text misses when HTS_ACTIONS_URL is set) and
+        the token the action server asks of its caller (actions/server.py) as a header,
+        in var/endpoints-<port>.yml (mode 0600: the token is in no command line or URL)."""
         import yaml
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-        if endpoints["action_endpoint"]["url"] == f"{self.actions_url}/webhook":
-            return "endpoints.yml"
         endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
+        endpoints["action_endpoint"]["headers"] = {"Authorization": f"Bearer {self.token}"}
         path = ROOT / "var" / f"endpoints-{port_of(self.actions_url)}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
+        os.chmod(path, 0o600)
         return str(path)
 
     def service(self, name: str) -> Service:

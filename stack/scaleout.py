@@ -60,12 +60,15 @@ class OwnStack(runner.Stack):
         import yaml
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
         endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
+        endpoints["action_endpoint"]["headers"] = {"Authorization": f"Bearer {self.token}"}   # actions/server.py
         tracker = endpoints.get("tracker_store") or {}
         if tracker.get("dialect") == "sqlite":       # its own SQLite file, not make run's
             tracker["db"] = f"var/rasa_tracker-{runner.port_of(self.rasa_url)}.db"
         path = ROOT / "var" / f"endpoints-{runner.port_of(self.actions_url)}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False))
+        os.chmod(path, 0o600)
         return str(path)
 
 
@@ -245,10 +248,10 @@ class ScaleOut:
         for i, url in enumerate(self.rasa_urls):
             self.services.append(Service(
                 f"{name}-rasa-{i + 1}",
-                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", self.token,
+                [str(ROOT / ".venv-rasa/bin/python"), "-m", "stack.rasa_server", "run", "--enable-api",
                  "--interface", "127.0.0.1", "--port", str(runner.port_of(url)), "--credentials", "credentials.yml",
                  "--endpoints", str(ENDPOINTS), "--model", "var/rasa"],
-                f"{url}/status?token={self.token}", RASA_COLD_START, self.rasa_env(i)))
+                f"{url}/webhooks/webapp/", RASA_COLD_START, self.rasa_env(i)))
         for i, url in enumerate(self.web_urls):
             self.services.append(Service(
                 f"{name}-web-{i + 1}",
@@ -270,6 +273,7 @@ class ScaleOut:
             "DB_PASSWORD": "", "DB_DATABASE": DATABASE,
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis.port), "REDIS_PASSWORD": "",
             "SQL_POOL_SIZE": "10", "SQL_MAX_OVERFLOW": "10",
+            "HTS_RASA_TOKEN": self.token,            # dialogue/channel.py, stack/rasa_server.py
             **self.extra_env,
         }
 

@@ -1,5 +1,6 @@
 """End to end through the real Rasa server (trained model) and the real action server,
-over Rasa's REST channel, as the web app talks to it: single questions, a
+over the web app's channel of Rasa (dialogue/channel.py, with the stack's token), as the
+web app talks to it: single questions, a
 clarification answered with a button, follow-ups, and the eligibility form."""
 import json
 import re
@@ -17,13 +18,15 @@ pytestmark = pytest.mark.e2e
 
 
 class Conversation:
-    def __init__(self, rasa_url: str):
-        self.url = f"{rasa_url}/webhooks/rest/webhook"
+    def __init__(self, rasa_url: str, token: str):
+        self.url = f"{rasa_url}/webhooks/webapp/webhook"
+        self.token = token
         self.sender = f"e2e-{uuid.uuid4().hex[:10]}"
 
     def say(self, message: str) -> dict:
         request = urllib.request.Request(self.url, data=json.dumps({"sender": self.sender, "message": message}).encode(),
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {self.token}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             events = json.load(response)
         customs = [e["custom"] for e in events if isinstance(e.get("custom"), dict)]
@@ -39,7 +42,7 @@ def squash(text: str) -> str:
 
 @pytest.fixture
 def chat(stack):
-    return Conversation(stack.rasa_url)
+    return Conversation(stack.rasa_url, stack.token)
 
 
 @pytest.mark.parametrize("question, kind, province, expected", [
@@ -101,7 +104,7 @@ def test_a_long_conversation_keeps_its_context(stack):
     """Longer than the tracker store's window (endpoints.yml: max_turns): the province
     and the indicator of the first question still carry the follow-ups after many
     turns, and Rasa keeps only a few turns of the session (dialogue/tracker_store.py)."""
-    chat = Conversation(stack.rasa_url)
+    chat = Conversation(stack.rasa_url, stack.token)
     endpoints = stack.service("rasa").command[stack.service("rasa").command.index("--endpoints") + 1]
     max_turns = yaml.safe_load(settings.project_path(endpoints).read_text(encoding="utf-8"))["tracker_store"]["max_turns"]
     first = chat.say("Mục tiêu số thuê bao băng rộng cố định trên 100 dân của Tuyên Quang?")

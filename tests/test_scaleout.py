@@ -60,7 +60,7 @@ def test_scaleout_endpoints_use_rasa_stores_with_unquoted_variables():
     # Rasa only expands ${VAR} in plain scalars: a quoted one would stay literal
     assert not re.search(r"""["']\$\{""", _code(text))
     assert _variables(text) == {"ACTION_SERVER_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD",
-                                "DB_DATABASE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"}
+                                "DB_DATABASE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "HTS_RASA_TOKEN"}
 
 
 def test_rasa_reads_the_endpoints_with_the_environment():
@@ -72,12 +72,13 @@ path = sys.argv[1]
 out = {}
 for kind in ("tracker_store", "lock_store", "action_endpoint"):
     config = read_endpoint_config(path, kind)
-    out[kind] = {"url": config.url, "type": config.type, **{k: str(v) for k, v in config.kwargs.items()}}
+    out[kind] = {"url": config.url, "type": config.type, "headers": config.headers or {},
+                 **{k: str(v) for k, v in config.kwargs.items()}}
 print(json.dumps(out))
 """
     env = {"PATH": "/usr/bin:/bin", "ACTION_SERVER_URL": "http://actions:5055/webhook", "DB_HOST": "db",
            "DB_PORT": "5432", "DB_USER": "rasa", "DB_PASSWORD": "s3cret", "DB_DATABASE": "rasa",
-           "REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_PASSWORD": ""}
+           "REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_PASSWORD": "", "HTS_RASA_TOKEN": "t0k"}
     python = str(ROOT / ".venv-rasa" / "bin" / "python")
     result = subprocess.run([python, "-c", code, str(DEPLOY / "scaleout" / "endpoints.yml")],
                             capture_output=True, text=True, env=env, timeout=120)
@@ -87,6 +88,7 @@ print(json.dumps(out))
     assert read["tracker_store"]["password"] == "s3cret" and read["tracker_store"]["db"] == "rasa"
     assert read["lock_store"]["url"] == "redis" and read["lock_store"]["password"] == ""
     assert read["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert read["action_endpoint"]["headers"] == {"Authorization": "Bearer t0k"}
     missing = subprocess.run([python, "-c", code, str(DEPLOY / "scaleout" / "endpoints.yml")],
                              capture_output=True, text=True, env={k: v for k, v in env.items() if k != "DB_HOST"},
                              timeout=120)
@@ -97,7 +99,7 @@ def test_compose_file_matches_the_profile():
     compose = yaml.safe_load((DEPLOY / "compose" / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
     images = {name: service.get("image", "") for name, service in services.items()}
-    assert images["postgres"].startswith("postgres:") and images["redis"].startswith("redis:")
+    assert images["postgres"].startswith("postgres:") and images["redis"].startswith("valkey/valkey:8.")
     assert images["nginx"].startswith("nginx:")
     rasa, actions, web = services["rasa"], services["actions"], services["web"]
     assert "rasa/rasa:3.6.21-full" in (DEPLOY / "docker" / "rasa.Dockerfile").read_text(encoding="utf-8")

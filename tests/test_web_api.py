@@ -196,7 +196,7 @@ def test_control_characters_are_stripped_and_text_is_nfc_before_forwarding(make_
         client = make_app({"rasa.url": rasa.url}).test_client()
         chat(client, raw)
         forwarded = rasa.requests[0]
-    assert forwarded["path"] == "/webhooks/rest/webhook"
+    assert forwarded["path"] == "/webhooks/webapp/webhook"      # dialogue/channel.py
     assert forwarded["json"] == {"sender": SENDER, "message": "Mục tiêu của Tuyên Quang?"}
     assert unicodedata.is_normalized("NFC", forwarded["json"]["message"])
 
@@ -564,24 +564,26 @@ def test_readyz_is_503_naming_every_part_that_is_down(client, fake_index):
 
 def test_readyz_is_200_when_rasa_actions_and_index_are_ready(make_app, fake_index):
     fake_index(True)
-    with http_server(body=b"Hello from Rasa: 3.6.21", content_type="text/plain") as rasa, \
-            http_server(body=b'{"status": "ok"}') as actions:
-        client = make_app({"rasa.url": rasa.url, "actions.url": actions.url}).test_client()
+    with http_server(body=b'{"status": "ok"}') as rasa, http_server(body=b'{"status": "ok"}') as actions:
+        client = make_app({"rasa.url": rasa.url, "rasa.token": "tok", "actions.url": actions.url}).test_client()
         response = client.get("/readyz")
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["status"] == "ready"
-        assert rasa.requests[0]["path"] == "/" and actions.requests[0]["path"] == "/health"
+        # our channel's health route: no token, so none in a URL
+        assert rasa.requests[0]["path"] == "/webhooks/webapp/" and actions.requests[0]["path"] == "/health"
         fake_index(False)
         response = client.get("/readyz")
         assert response.status_code == 503 and response.get_json()["not_ready"] == ["index"]
 
 
-def test_readyz_uses_rasa_status_with_the_token_and_stays_fast_when_rasa_hangs(make_app, fake_index, silent_url):
+def test_readyz_says_what_answers_at_rasas_address_is_not_rasa_and_stays_fast_when_rasa_hangs(
+        make_app, fake_index, silent_url):
     fake_index(True)
-    with http_server(body=b'{"model_file": "x"}') as rasa, http_server(body=b'{"status": "ok"}') as actions:
-        client = make_app({"rasa.url": rasa.url, "rasa.token": "tok", "actions.url": actions.url}).test_client()
-        assert client.get("/readyz").status_code == 200
-        assert rasa.requests[0]["path"] == "/status?token=tok"
+    with http_server(body=b"<html>portal</html>", content_type="text/html") as other, \
+            http_server(body=b'{"status": "ok"}') as actions:
+        client = make_app({"rasa.url": other.url, "actions.url": actions.url}).test_client()
+        response = client.get("/readyz")
+        assert response.status_code == 503 and response.get_json()["not_ready"] == ["rasa"]
     with http_server(body=b'{"status": "ok"}') as actions:
         client = make_app({"rasa.url": silent_url, "actions.url": actions.url}).test_client()
         started = time.monotonic()
