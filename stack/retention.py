@@ -6,7 +6,9 @@ privacy.retention_days (settings.yml, default 30) and keeps the files private.
 
 What it deletes, each run:
 - Rasa's tracker store (the `tracker_store` of the endpoints file Rasa was started
-  with; ${VAR} expanded from the environment as Rasa does): every event whose
+  with; ${VAR} expanded from the environment as Rasa does; an SQLite file together
+  with the files test and benchmark stacks left beside it, rasa_tracker-<port>.db):
+  every event whose
   `timestamp` (epoch seconds) is older than the cut-off. Rasa only loads the events of
   the current session (domain.yml: sessions expire after 60 minutes), so a conversation
   still going on keeps what it needs. SQLite with the standard library, PostgreSQL (or
@@ -78,17 +80,28 @@ def restrict(path: Path) -> None:
             os.chmod(companion, PRIVATE_MODE)
 
 
+def _purge_sqlite(path: Path, cutoff: float) -> int:
+    restrict(path)
+    with closing(sqlite3.connect(path, timeout=10)) as db, db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone():
+            return 0
+        return db.execute("DELETE FROM events WHERE timestamp < ?", (cutoff,)).rowcount
+
+
+def siblings(path: Path) -> list[Path]:
+    """The tracker files other stacks of this checkout left beside the configured one
+    (stack.scaleout.OwnStack, used by the tests and benchmarks: var/rasa_tracker-<port>.db):
+    they hold conversations too, so the same retention applies to them."""
+    return sorted(p for p in path.parent.glob(f"{path.stem}-*{path.suffix}")
+                  if p.is_file() and p != path and not p.name.endswith(_SQLITE_COMPANIONS[1:]))
+
+
 def purge_tracker(store: dict, cutoff: float) -> int:
-    """Deletes tracker events older than `cutoff` (epoch seconds); the number deleted."""
+    """Deletes tracker events older than `cutoff` (epoch seconds), in an SQLite store
+    also in its siblings (see `siblings`); the number deleted."""
     path = sqlite_path(store)
     if path is not None:
-        if not path.exists():
-            return 0
-        restrict(path)
-        with closing(sqlite3.connect(path, timeout=10)) as db, db:
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone():
-                return 0
-            return db.execute("DELETE FROM events WHERE timestamp < ?", (cutoff,)).rowcount
+        return sum(_purge_sqlite(found, cutoff) for found in [path, *siblings(path)] if found.exists())
     import sqlalchemy as sa   # Rasa's virtualenv; only for a server database
 
     url = sa.engine.url.URL.create(

@@ -253,6 +253,27 @@ def test_wrong_admin_tokens_are_rate_limited_per_client(tmp_path):
     assert client.get("/admin/insights", headers=good, environ_base=other).status_code == 200
 
 
+def test_rasa_and_the_action_server_answer_only_the_web_app(stack):
+    """No open REST channel; the web app's channel and the action server refuse a caller
+    without Rasa's token; the token is on no process's command line."""
+    body = {"sender": f"probe-{uuid.uuid4().hex[:8]}", "message": "tôi tên là Lan, sđt 0912 345 678"}
+    assert requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=10).status_code == 404
+    channel = f"{stack.rasa_url}/webhooks/webapp/webhook"
+    assert requests.post(channel, json=body, timeout=10).status_code == 401
+    assert requests.post(channel, json=body, headers={"Authorization": "Bearer guess"}, timeout=10).status_code == 401
+    assert requests.get(f"{stack.rasa_url}/webhooks/webapp/tracker/{body['sender']}", timeout=10).status_code == 401
+    action_call = {"next_action": "action_answer", "sender_id": body["sender"],
+                   "tracker": {"sender_id": body["sender"], "slots": {}, "latest_message": {"text": "x"}, "events": []},
+                   "domain": {}}
+    assert requests.post(f"{stack.actions_url}/webhook", json=action_call, timeout=10).status_code == 401
+    assert requests.get(f"{stack.actions_url}/health", timeout=10).status_code == 200
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            assert stack.token.encode() not in cmdline.read_bytes(), cmdline
+        except OSError:
+            continue
+
+
 # ---------------------------------------------------------------- retention
 
 def _rasa_events_table(db: sqlite3.Connection) -> None:
@@ -272,6 +293,12 @@ def test_retention_deletes_old_conversations_and_answers_and_makes_files_private
             db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
                        (sender, now - age))
     os.chmod(tracker, 0o644)
+    # a tracker file a test or benchmark stack left beside it (stack.scaleout.OwnStack)
+    left_by_a_test = tracker.with_name("rasa_tracker-51234.db")
+    with sqlite3.connect(left_by_a_test) as db:
+        _rasa_events_table(db)
+        db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('t', 'user', ?, '{}')",
+                   (now - 45 * day,))
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker)}}))
 
@@ -290,6 +317,9 @@ def test_retention_deletes_old_conversations_and_answers_and_makes_files_private
     with sqlite3.connect(tracker) as db:
         left = sorted(row[0] for row in db.execute("SELECT sender_id FROM events"))
     assert left == ["recent", "recent"]
+    with sqlite3.connect(left_by_a_test) as db:
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    assert _mode(left_by_a_test) == 0o600
     with sqlite3.connect(store.path) as db:
         assert [r[0] for r in db.execute("SELECT message_id FROM answers")] == ["new-answer"]
         assert [r[0] for r in db.execute("SELECT message_id FROM feedback")] == ["new-answer"]
