@@ -77,6 +77,8 @@ _NAME_CUE = re.compile(
     r"|(?:ho va ten|ho ten|ten nguoi gui|nguoi gui)\s*(?:la|:)"
     r"|(?:toi|em|minh|chau)\s+la\s+(?:ong|ba|anh|chi|co|chu|bac)\s)\s*")
 # Words that end a name: never a name's syllable once folded ...
+_TITLE_CUE = re.compile(r"\bla\s+(ong|ba|anh|chi|co|chu|bac)\s*$")
+_TITLES = {"ông", "bà", "anh", "chị", "cô", "chú", "bác"}
 _NAME_STOP = {"o", "va", "nha", "so", "muon", "xin", "co", "la", "tai", "tuoi", "thuong", "tru", "toi",
               "em", "dia", "dt", "sdt", "email", "cccd", "cmnd", "nhung", "ma", "hay", "khong", "duoc",
               "bi", "cua", "gui", "cho", "voi", "hoac", "xa", "phuong", "huyen", "tinh", "thon", "ap",
@@ -137,6 +139,13 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
             spans.append((m.start(), m.end(), PHONE_TAG if phone else NUMBER_TAG))
     for m in _NAME_CUE.finditer(folded):
         start = end = m.end()
+        title = _TITLE_CUE.search(m.group())
+        if title and not text[start:start + 1].isupper():
+            # "tôi là chủ đầu tư", "toi la co ...": only a kinship title as written
+            # (ông, bà, chú...; unaccented, not the ambiguous "chu", "co") starts a name
+            written = text[m.start() + title.start(1):m.start() + title.end(1)].lower()
+            if written not in _TITLES and (not written.isascii() or written in ("chu", "co")):
+                continue
         for word in re.finditer(r"[^\W\d_]+", folded[start:]):
             gap = folded[end:start + word.start()]
             written = text[start + word.start():start + word.end()].lower()

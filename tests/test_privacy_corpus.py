@@ -35,6 +35,9 @@ def test_masking_is_idempotent_on_the_corpus():
 
 def _questions() -> list[str]:
     texts = [q["q"] for q in yaml.safe_load((ROOT / "tests/citizen_questions.yml").read_text())["questions"]]
+    for name in ("tests/real_questions/tuning.yaml", "tests/real_questions/heldout.yaml"):
+        for item in yaml.safe_load((ROOT / name).read_text(encoding="utf-8")):
+            texts += [item["q"]] if "q" in item else list(item.get("turns") or [])
     for name in ("tests/retrieval/questions.yml", "tests/retrieval/out_of_scope.yml"):
         def walk(value):
             if isinstance(value, str):
