@@ -39,6 +39,7 @@ WORDS: dict = yaml.safe_load(Path(__file__).with_name("admin_words.yml").read_te
 
 # HTTP status of each index.publish error code.
 STATUS = {"bad_file_type": 415, "empty_file": 400, "file_too_large": 413, "unreadable_plan": 422,
+          "plan_too_large": 413,
           "unknown_upload": 404, "unknown_plan": 404, "unknown_change": 404, "bad_field": 400,
           "stale_change": 409, "index_failed": 503}
 
@@ -102,7 +103,7 @@ def _fields(catalog: dict, plan_id: str | None) -> dict:
 @bp.post("/admin/api/uploads")
 def upload():
     require_admin()
-    request.max_content_length = publish.MAX_UPLOAD_BYTES + 64 * 1024
+    request.max_content_length = publish.MAX_UPLOAD_BYTES + 1024 * 1024   # form overhead, as bot/serve.py
     file = request.files.get("file")
     if file is None:
         raise ApiError(400, "admin_empty_file")

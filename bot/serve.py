@@ -8,8 +8,10 @@ its headers and then nothing, trickles its body or never reads the answer holds 
 socket, not one of the web.threads threads: other users keep being answered (issue
 13; tests/test_privacy_abuse.py opens 50 such connections). Idle connections are closed
 after web.channel_timeout_seconds; at most web.connection_limit are open at once (more
-wait in the listen backlog). Bodies above MAX_REQUEST_BYTES are refused by waitress
-itself; the app refuses bodies above 64 KB with its own JSON 413 (bot/app.py).
+wait in the listen backlog). Bodies above MAX_REQUEST_BYTES (the upload limit,
+web.max_upload_mb, plus 1 MB of form overhead) are refused by waitress itself; the app
+refuses bodies above 64 KB with its own JSON 413 (bot/app.py), except the admin upload,
+which takes the upload limit (bot/admin.py).
 
 Files the web app creates (its SQLite database) are private to the owner (umask 077).
 """
@@ -21,7 +23,9 @@ from waitress import serve
 from bot.app import create_app
 from core import settings
 
-MAX_REQUEST_BYTES = 1024 * 1024
+from index.publish import MAX_UPLOAD_BYTES
+
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from core import settings
 from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plan_standing, plans_dir
-from index.plans.readers import SUFFIXES, PlanParseError
+from index.plans.readers import SUFFIXES, PlanParseError, PlanTooLarge
 from index.preview import preview
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,12 @@ log = logging.getLogger(__name__)
 # The catalogue fields an operator may set; id and file are chosen here.
 EDITABLE = ("province", "title", "number", "date", "period", "status", "signer", "signer_title")
 STATUSES = ("issued", "draft")
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# One upload limit (settings.yml web.max_upload_mb, README: 50 MB): here, in the web
+# server (bot/serve.py) and in the compose proxy (deploy/compose/nginx.conf).
+MAX_UPLOAD_BYTES = int(float(settings.get("web", "max_upload_mb", 50)) * 1024 * 1024)
 BUILD_TIMEOUT = 600          # seconds; a cold build of the whole corpus takes ~20 s here
 
-UPLOAD_ERRORS = ("bad_file_type", "empty_file", "file_too_large", "unreadable_plan")
+UPLOAD_ERRORS = ("bad_file_type", "empty_file", "file_too_large", "unreadable_plan", "plan_too_large")
 CHANGE_ERRORS = ("unknown_upload", "unknown_plan", "bad_field", "unknown_change",
                  "stale_change", "index_failed")
 
@@ -168,6 +170,8 @@ def preview_upload(sha256: str, fields: dict | None = None) -> dict:
     path = _upload_path(sha256)
     try:
         result = preview(path, _clean_fields(fields or {}))
+    except PlanTooLarge as error:
+        raise PublishError("plan_too_large", f"{error.limit}: {error}") from None
     except PlanParseError as error:
         raise PublishError("unreadable_plan", str(error)) from None
     catalog = load_catalog()

@@ -13,14 +13,24 @@ paragraphs, the page number centred at the top from page 2, and the header and t
 signature block in two-column tables. The paragraph rebuilder below relies on exactly
 those cues (indent, vertical gap, short last line), for the text layer and OCR alike.
 
+Bounded work: a Word or PDF file is read in a child process (`python -m
+index.plans.readers FILE`) with a memory limit (READ_MEMORY_BYTES, RLIMIT_AS) and a
+time limit (READ_SECONDS), so neither a hostile file nor OCR can hold the caller (the
+web app's upload, the index build); within it the reader stops at LIMITS (pages, pages
+to OCR, paragraphs, characters; a Word body's XML size before it is parsed).
+
 Errors: `PlanParseError` for an unreadable file (empty, binary posing as text, not
-UTF-8, a corrupt Word or PDF file, an unknown extension, OCR not installed).
+UTF-8, a corrupt Word or PDF file, an unknown extension, OCR not installed);
+`PlanTooLarge` (a PlanParseError) when a limit is hit, `limit` naming which.
 """
 import hashlib
 import json
 import os
 import re
+import resource
 import statistics
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -39,6 +49,24 @@ _OCR_LANGUAGE = "vie"
 
 class PlanParseError(ValueError):
     """A plan file that cannot be read as a plan (empty, binary, corrupt, no sections)."""
+
+
+class PlanTooLarge(PlanParseError):
+    """A plan file over one of LIMITS, or whose reading took over READ_SECONDS or
+    READ_MEMORY_BYTES; `limit` is the key ("pages", "ocr_pages", "paragraphs",
+    "characters", "word_xml_bytes", "seconds", "memory")."""
+
+    def __init__(self, limit: str, message: str):
+        super().__init__(message)
+        self.limit = limit
+
+
+# A real provincial plan: 10–80 pages, 300–3,000 paragraphs, under 300,000 characters,
+# a Word body of 1–5 MB of XML; OCR takes ~6 s a page on this machine.
+LIMITS = {"pages": 300, "ocr_pages": 60, "paragraphs": 30_000, "characters": 2_000_000,
+          "word_xml_bytes": 40_000_000}
+READ_SECONDS = 600                    # the OCR of 60 pages, with a margin
+READ_MEMORY_BYTES = 2 * 1024 ** 3     # address space of the reading process
 
 
 @dataclass
@@ -94,18 +122,80 @@ def read_document(path: Path, cache: bool = True) -> Document:
         stored = json.loads(cached.read_text(encoding="utf-8"))
         stored["ocr_confidence"] = {int(page): value for page, value in stored["ocr_confidence"].items()}
         return Document(**stored)
-    try:
-        document = _read_docx(path) if suffix == ".docx" else _read_pdf(path)
-    except PlanParseError:
-        raise
-    except Exception as error:      # a damaged file must not take the other plans down
-        what = "Word document" if suffix == ".docx" else "PDF"
-        raise PlanParseError(f"{path.name}: not a readable {what} ({type(error).__name__}: {error})") from None
+    document = _read_in_child(path)
     cached.parent.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_suffix(".tmp")
     temporary.write_text(json.dumps(asdict(document), ensure_ascii=False), encoding="utf-8")
     temporary.replace(cached)
     return document
+
+
+def _read_here(path: Path) -> Document:
+    """Read a Word or PDF file in this process (the child's side of _read_in_child)."""
+    suffix = path.suffix.lower()
+    try:
+        return _read_docx(path) if suffix == ".docx" else _read_pdf(path)
+    except PlanParseError:
+        raise
+    except MemoryError:
+        raise PlanTooLarge("memory", f"{path.name}: reading needs over {READ_MEMORY_BYTES >> 20} MB") from None
+    except Exception as error:      # a damaged file must not take the other plans down
+        if _OUT_OF_MEMORY.search(str(error)):    # a library that could not be mapped in
+            raise PlanTooLarge("memory", f"{path.name}: reading needs over {READ_MEMORY_BYTES >> 20} MB") from None
+        what = "Word document" if suffix == ".docx" else "PDF"
+        raise PlanParseError(f"{path.name}: not a readable {what} ({type(error).__name__}: {error})") from None
+
+
+_OUT_OF_MEMORY = re.compile(r"MemoryError|failed to map segment|Cannot allocate memory|std::bad_alloc")
+
+
+def _limit_child() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY_BYTES, READ_MEMORY_BYTES))
+    cpu = max(1, int(READ_SECONDS))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def _read_in_child(path: Path) -> Document:
+    """_read_here in `python -m index.plans.readers FILE` under the memory and time
+    limits; its answer is JSON on stdout: {"document": ...} or {"error", "limit"}."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "index.plans.readers", str(path)],
+                              capture_output=True, text=True, timeout=READ_SECONDS, preexec_fn=_limit_child,
+                              cwd=Path(__file__).resolve().parents[2],
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    except subprocess.TimeoutExpired:
+        raise PlanTooLarge("seconds", f"{path.name}: reading took over {READ_SECONDS} s") from None
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        if done.returncode < 0 or _OUT_OF_MEMORY.search(done.stderr):
+            raise PlanTooLarge("memory", f"{path.name}: reading was stopped (signal {-done.returncode}, "
+                                         "memory or time limit)") from None
+        raise PlanParseError(f"{path.name}: the reader failed ({done.stderr.strip()[-300:]})") from None
+    if "error" in answer:
+        if answer.get("limit"):
+            raise PlanTooLarge(answer["limit"], answer["error"])
+        raise PlanParseError(answer["error"])
+    stored = answer["document"]
+    stored["ocr_confidence"] = {int(page): value for page, value in stored["ocr_confidence"].items()}
+    return Document(**stored)
+
+
+def _child_main(argv: list[str]) -> int:
+    try:
+        document = _read_here(Path(argv[0]))
+    except PlanParseError as error:
+        print(json.dumps({"error": str(error), "limit": getattr(error, "limit", None)}, ensure_ascii=False))
+        return 0
+    print(json.dumps({"document": asdict(document)}, ensure_ascii=False))
+    return 0
+
+
+def _over(limit: str, value: int, name: str) -> None:
+    if value > LIMITS[limit]:
+        words = {"pages": "pages", "ocr_pages": "scanned pages to OCR", "paragraphs": "paragraphs",
+                 "characters": "characters", "word_xml_bytes": "bytes of Word XML"}
+        raise PlanTooLarge(limit, f"{name}: over {LIMITS[limit]:,} {words[limit]} ({value:,})")
 
 
 # Bump when a reader changes what it returns, so cached documents are read again.
@@ -141,16 +231,27 @@ def _read_docx(path: Path) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            body = archive.getinfo("word/document.xml")
+            _over("word_xml_bytes", body.file_size, path.name)     # before lxml parses it all
+            _over("paragraphs", _count_paragraphs(archive.open(body)), path.name)
+    except (zipfile.BadZipFile, KeyError) as error:
+        raise PlanParseError(f"{path.name}: not a readable Word document ({error})") from None
+    try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise PlanParseError(f"{path.name}: not a readable Word document ({error})") from None
     lines, pages = [], []
     page = 1
     saw_break = False
-    for paragraph in _docx_paragraphs(document):
+    characters = 0
+    for count, paragraph in enumerate(_docx_paragraphs(document), start=1):
+        _over("paragraphs", count, path.name)
         breaks = _page_breaks(paragraph)
         text = _docx_text(paragraph)
         if text:
+            characters += len(text)
+            _over("characters", characters, path.name)
             lines.append(text)
             pages.append(page)
         if breaks:
@@ -159,6 +260,20 @@ def _read_docx(path: Path) -> Document:
     if not saw_break:
         pages = [0] * len(pages)
     return Document("\n".join(lines), pages, "docx", page if saw_break else 0)
+
+
+_PARAGRAPH_TAG = re.compile(rb"<w:p[ />]")
+
+
+def _count_paragraphs(stream) -> int:
+    """Paragraph elements in a Word body's XML, counted in 1 MB chunks without parsing."""
+    count, tail = 0, b""
+    while chunk := stream.read(1 << 20):
+        data = tail + chunk
+        count += len(_PARAGRAPH_TAG.findall(data))
+        tail = data[-5:]
+        count -= len(_PARAGRAPH_TAG.findall(tail))      # counted again with the next chunk
+    return count + len(_PARAGRAPH_TAG.findall(tail))
 
 
 def _docx_paragraphs(document):
@@ -231,13 +346,18 @@ def _read_pdf(path: Path) -> Document:
 
     pdf = pdfplumber.open(str(path))
     with pdf:
+        _over("pages", len(pdf.pages), path.name)
         pages_lines: list[list[_Line]] = []
         confidence: dict[int, float] = {}
         sizes = []
+        characters = 0
         for number, page in enumerate(pdf.pages, start=1):
             lines = _text_layer_lines(page, number)
             if sum(len(line.text) for line in lines) < _SCANNED_PAGE_CHARS:
+                _over("ocr_pages", len(confidence) + 1, path.name)
                 lines, confidence[number] = _ocr_lines(page, number, path.name)
+            characters += sum(len(line.text) for line in lines)
+            _over("characters", characters, path.name)
             pages_lines.append(lines)
             sizes.append((float(page.width), float(page.height)))
     pages_lines, removed = _drop_running_lines(pages_lines, sizes)
@@ -422,3 +542,7 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[int, str, bool]]:
             out[-1][1] = f"{out[-1][1]} {line.text}"
         previous = line
     return [(page, re.sub(r"\s+", " ", text).strip(), bold) for page, text, bold in out]
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
