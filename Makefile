@@ -4,13 +4,14 @@
 #
 #   make run     start the assistant: http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test    the whole test suite, end-to-end and browser tests included
+#   make audit   known vulnerabilities of the locked dependencies (pip-audit)
 #   make bench   retrieval, chat latency (per kind, against conversation length) and load
 #                benchmarks, the load side by side with a bare `rasa init` (numbers for docs/results/)
 
 PYTHON := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: setup venvs browser ocr services model index nlu-data train run test bench lock clean
+.PHONY: setup venvs browser ocr services model index nlu-data train run test bench lock audit clean
 
 setup: venvs browser ocr services model index train
 
@@ -64,6 +65,11 @@ bench: setup
 lock:
 	@stack/setup/lock.sh requirements/app.txt requirements/app.lock python3.11
 	@stack/setup/lock.sh requirements/rasa.txt requirements/rasa.lock python3.10
+
+# Known vulnerabilities in requirements/*.lock (pip-audit; needs the advisory data of
+# PyPI or OSV: exit 2 and a message when they cannot be reached).
+audit:
+	@AUDIT_SERVICE=$${AUDIT_SERVICE:-pypi} stack/setup/audit.sh
 
 clean:
 	rm -rf .rasa var tests/artifacts data/nlu/generated

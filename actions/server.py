@@ -50,7 +50,9 @@ def main() -> None:
     parser.add_argument("--host", default=url.hostname or "127.0.0.1")
     parser.add_argument("--port", type=int, default=url.port or 5055)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from core import logs
+
+    logs.configure()
 
     executor = ActionExecutor()
     executor.register_package("actions")

@@ -129,6 +129,7 @@ def chat():
     message_id = uuid.uuid4().hex
     answer["meta"]["message_id"] = message_id
     current_app.extensions["hts.store"].record_answer(message_id, answer["meta"]["kind"], message)
+    current_app.extensions["hts.metrics"].answer(answer["meta"]["kind"])
     log.info("answered message %s kind=%s sources=%d", message_id, answer["meta"]["kind"],
              len(answer["meta"]["sources"]))
     return jsonify(answer)

@@ -29,7 +29,9 @@ MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from core import logs
+
+    logs.configure()
     os.umask(0o077)
     app = create_app()
     config = app.config["HTS"]

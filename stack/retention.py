@@ -168,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="minutes between runs")
     parser.add_argument("--once", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from core import logs
+
+    logs.configure()
     os.umask(0o077)
     if args.once:
         return 0 if run_once(args.endpoints, args.database, args.days) else 1

@@ -15,12 +15,14 @@ app's database, logs) are readable by their owner only.
 """
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 from core import settings
@@ -60,9 +62,13 @@ class Service:
     env: dict = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
+    def log_path(self) -> Path:
+        return LOG_DIR / f"{self.name}.log"
+
     def start(self) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        path = LOG_DIR / f"{self.name}.log"
+        path = self.log_path()
+        rotate(path)
         log = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         os.chmod(path, 0o600)
         # A process group of its own, so that stopping it also stops its children
@@ -90,6 +96,29 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def rotate(path: Path, force: bool = False) -> bool:
+    """Copy-and-truncate rotation of a service's log (the service keeps its O_APPEND
+    descriptor and goes on writing at the new end): above logging.max_mb, path.1 ...
+    path.<keep> are shifted and path is copied to path.1, all mode 0600."""
+    limit = float(settings.get("logging", "max_mb", 20)) * 1024 * 1024
+    keep = int(settings.get("logging", "keep", 5))
+    try:
+        if not path.exists() or (path.stat().st_size <= limit and not force):
+            return False
+        for index in range(keep - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{index}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{index + 1}"))
+        shutil.copyfile(path, path.with_name(f"{path.name}.1"))
+        os.chmod(path.with_name(f"{path.name}.1"), 0o600)
+        with open(path, "r+b") as handle:
+            handle.truncate(0)
+        return True
+    except OSError as error:
+        print(f"log rotation of {path.name} failed: {error}", flush=True)
+        return False
 
 
 @dataclass
@@ -250,6 +279,7 @@ def run_until_interrupted(services: list[Service], stop) -> None:
                 if service.process is not None and service.process.poll() is not None:
                     print(f"{service.name} stopped (exit {service.process.returncode}); restarting", flush=True)
                     service.start()
+                rotate(service.log_path())
             time.sleep(2)
     except KeyboardInterrupt:
         print("stopping ...", flush=True)

@@ -37,6 +37,26 @@ rm -rf "$target"
 mkdir -p "$cache"
 "$python" -m venv "$target"
 "$target/bin/pip" install --quiet --upgrade pip
+# torch: the lock pins the plain version (torch==X), which pip would take from PyPI as the
+# multi-GB CUDA build. Unless a local CPU wheel is there (pip's find-links, e.g.
+# /opt/wheels, or TORCH_WHEEL=path), install the CPU build first from TORCH_INDEX_URL
+# (default: PyTorch's CPU index); the lock's torch==X is then already satisfied (X+cpu).
+torch_pin=$(grep -E '^torch==' "$lock" || true)
+if [ -n "$torch_pin" ]; then
+    version=${torch_pin#torch==}
+    local_wheel=""
+    for dir in ${PIP_FIND_LINKS:-} /opt/wheels; do
+        found=$(ls "$dir"/torch-"$version"+cpu-*.whl 2>/dev/null | head -n 1 || true)
+        [ -n "$found" ] && local_wheel=$found && break
+    done
+    if [ -n "${TORCH_WHEEL:-}" ]; then
+        "$target/bin/pip" install --quiet "$TORCH_WHEEL"
+    elif [ -z "$local_wheel" ]; then
+        echo "torch $version: CPU build from ${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+        "$target/bin/pip" install --quiet --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}" \
+            "torch==$version+cpu"
+    fi
+fi
 "$target/bin/pip" install --quiet -r "$lock"
 touch "$target/.complete"
 [ -L "$link" ] || rm -rf "$link"

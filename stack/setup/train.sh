@@ -12,6 +12,7 @@
 set -euo pipefail
 
 rasa=$1
+export RASA_TELEMETRY_ENABLED=false       # no usage data sent while training either
 cache="${HTS_CACHE_DIR:-$HOME/.cache/hatangso}/rasa-models"
 inputs=$(find config.yml domain data/nlu data/rules data/stories nlu core/text.py requirements/rasa.lock \
     -type f \( -name '*.yml' -o -name '*.py' -o -name '*.lock' \) | LC_ALL=C sort)
