@@ -30,7 +30,9 @@ while nobody holds the lock is a change whose process died (the web app, its bui
 both): `recover()` (the web app at start-up, and every operation before its own) carries
 it out again from the start; every step is idempotent, and a build that fails puts the
 former state back. So the change log always lists what is live, and the index is built
-from the live plans (index.retrieval.store.plans_mismatch, reported by /readyz).
+from the live plans (index.retrieval.store.plans_mismatch, reported by /readyz). While
+the journal exists the publication signal (index.published.version) is withheld: the
+action server and the plan pages keep what they loaded until the change is complete.
 
 Errors: PublishError(code) with `code` one of UPLOAD_ERRORS / CHANGE_ERRORS; the
 caller turns the code into words (bot/admin_words.yml).
@@ -339,7 +341,9 @@ def _log_path() -> Path:
 
 
 def _journal_path() -> Path:
-    return history_dir() / "pending.json"
+    from index.published import journal_path      # the publication signal reads it too
+
+    return journal_path()
 
 
 def changes() -> list[dict]:

@@ -1,7 +1,8 @@
 """What is published now, and the one signal that it changed.
 
 Publishing (index/publish.py, the admin page, `python -m index build`) ends by writing
-a new index manifest; its version is the project's one publication signal: `version()`.
+a new index manifest; its version is the project's one publication signal: `version()`,
+withheld while a publish journal exists (index/publish.py: all or nothing).
 Every process that holds something read from the published plans (the action server's
 knowledge and search index, the web app's plan pages) keeps it in a `Reloading`, which
 loads it on first use and again, without a restart, when the version changes.
@@ -13,6 +14,9 @@ import threading
 import time
 from typing import Callable, Generic, TypeVar
 
+from pathlib import Path
+
+from core import settings
 from index.retrieval.store import index_version
 
 log = logging.getLogger(__name__)
@@ -22,9 +26,21 @@ T = TypeVar("T")
 _LOAD_ATTEMPTS = 3      # a build finishing while we load: load again
 
 
+def journal_path() -> Path:
+    """The journal of the change being published (index/publish.py): present from before
+    a change touches anything until its plan file, catalogue entry, index and change-log
+    line are all written."""
+    return settings.project_path(settings.get("index", "history_dir", "var/plan-history")) / "pending.json"
+
+
 def version() -> str | None:
     """A string that changes with every publication (one small file read); None while
-    nothing is published or a build is writing the index."""
+    nothing is published, a build is writing the index, or a publish is under way or was
+    interrupted (its journal exists): a loaded value is then kept, so readers switch from
+    the whole former state to the whole new one, never to a plan set whose index or change
+    log is not written yet."""
+    if journal_path().exists():
+        return None
     return index_version()
 
 

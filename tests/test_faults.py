@@ -525,6 +525,11 @@ def test_publish_killed_at_each_step_is_finished_on_start_up(published_copy, ste
                            start_new_session=True, capture_output=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     assert (publish.history_dir() / "pending.json").exists()
+    # readers keep what they loaded: the publication signal is withheld while the
+    # journal exists (index/published.py)
+    from index import published
+    from index.retrieval.store import index_version
+    assert published.version() is None
     if step in ("live", "building:1.5"):
         # half-published: /readyz must not call this ready
         time.sleep(0.5)   # the killed build's children are gone too
@@ -543,6 +548,7 @@ def test_publish_killed_at_each_step_is_finished_on_start_up(published_copy, ste
         assert publish.recover()["outcome"] == outcome
     report(f"publish killed at '{step}'", time.monotonic() - started)
     _live_matches_log("lam-dong-2026-2027")
+    assert published.version() == index_version() is not None
     assert [c["action"] for c in publish.changes()] == ["publish"]
     assert publish.recover() is None                 # nothing left to do
 
