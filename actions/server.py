@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
+from actions import operator_api
 from core import settings
 
 
@@ -28,6 +29,7 @@ def main() -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=[])
+    operator_api.install(app)       # embeddings and answer previews for the admin area
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 
 

@@ -23,7 +23,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from bot import admin, insights
+from bot import admin, answers_admin, insights
 from bot.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def install(app: Flask, per_minute: int, storage_uri: str = "memory://",
                                           deduct_when=lambda response: response.status_code == 401)
         admin_auth(insights.bp)
         admin_auth(admin.bp)
+        admin_auth(answers_admin.bp)
 
     @app.errorhandler(RateLimitExceeded)
     def _limited(error: RateLimitExceeded):

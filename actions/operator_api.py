@@ -1,0 +1,102 @@
+"""Two internal routes of the action server for the admin area of the web app, which
+does not load the embedding model (~900 MB) itself:
+
+    POST /hts/embed            {"texts": [str, ≤ MAX_TEXTS]}
+                               -> {"model": id, "vectors": [[float]]}  (L2-normalised, "query: " side)
+    POST /hts/answers/preview  {"answer": Answer (index/answers_publish.py, checked by the
+                               web app), "questions": [str, ≤ MAX_TEXTS]}
+                               -> {"catches": [{"question", "before": unit id | null}],
+                                   "shadows": [{"id", "label", "questions": [str]}]}
+
+`catches`: the questions the draft answer would now be given for (accepted by the unit
+chooser with the draft added), with the unit they get today (null: no unit). `shadows`:
+published units (curated or operator) that would lose questions to it — the questions
+given, plus the units' own example questions that the draft would now take.
+Bad bodies get 400 {"error": code}. The action server listens on 127.0.0.1 only.
+"""
+import logging
+
+from sanic import response
+
+log = logging.getLogger(__name__)
+
+MAX_TEXTS = 500
+MAX_CHARS = 1000
+
+
+def _texts(value) -> list[str] | None:
+    if not isinstance(value, list) or len(value) > MAX_TEXTS:
+        return None
+    if not all(isinstance(text, str) and 0 < len(text) <= MAX_CHARS for text in value):
+        return None
+    return value
+
+
+def preview(draft: dict, questions: list[str]) -> dict:
+    """What publishing `draft` would change (see the module docstring)."""
+    from actions.answers.unit_index import build_unit_index, load_unit_index
+    from index.answers_publish import as_unit
+
+    unit = as_unit({**draft, "id": draft.get("id") or "op-draft"})
+    now = load_unit_index()
+    if unit["id"] in now.by_id:                 # editing a published answer: its new text
+        after = build_unit_index_replacing(unit)
+    else:
+        after = build_unit_index([unit])
+    catches, lost = [], {}
+    for question in questions:
+        new = after.choose(question)
+        if not (new.accepted and new.unit["id"] == unit["id"]):
+            continue
+        old = now.choose(question)
+        before = old.unit["id"] if old.accepted else None
+        catches.append({"question": question, "before": before})
+        if before and before != unit["id"]:
+            lost.setdefault(before, []).append(question)
+    for existing in now.units:
+        if existing["id"] == unit["id"]:
+            continue
+        for example in existing["examples"]:
+            new = after.choose(example)
+            if new.accepted and new.unit["id"] == unit["id"]:
+                lost.setdefault(existing["id"], []).append(example)
+    shadows = [{"id": uid, "label": now.by_id[uid]["label"], "questions": list(dict.fromkeys(qs))}
+               for uid, qs in lost.items()]
+    return {"catches": catches, "shadows": shadows}
+
+
+def build_unit_index_replacing(unit: dict):
+    """The unit index with a published operator answer replaced by its edited draft."""
+    from actions.answers import unit_index
+    from index.retrieval.embedding import load_embedder
+    current = unit_index.load_unit_index()
+    units = [unit if u["id"] == unit["id"] else u for u in current.units]
+    data = unit_index.units_data()
+    return unit_index.UnitIndex(units, data["meta"]["threshold"], load_embedder(), data["meta"]["subject_words"])
+
+
+def install(app) -> None:
+    """Add the routes to the rasa-sdk Sanic app (actions/server.py)."""
+
+    @app.post("/hts/embed")
+    async def embed(request):
+        from index.retrieval.embedding import load_embedder
+        texts = _texts((request.json or {}).get("texts") if isinstance(request.json, dict) else None)
+        if texts is None:
+            return response.json({"error": "bad_texts"}, status=400)
+        embedder = load_embedder()
+        vectors = embedder.encode_query(texts) if texts else []
+        return response.json({"model": embedder.model_id, "vectors": [[round(float(x), 5) for x in row]
+                                                                       for row in vectors]})
+
+    @app.post("/hts/answers/preview")
+    async def answer_preview(request):
+        body = request.json if isinstance(request.json, dict) else {}
+        draft, questions = body.get("answer"), _texts(body.get("questions", []))
+        if not isinstance(draft, dict) or questions is None:
+            return response.json({"error": "bad_body"}, status=400)
+        try:
+            return response.json(preview(draft, questions))
+        except (KeyError, TypeError, IndexError) as error:
+            log.warning("answer preview refused: %r", error)
+            return response.json({"error": "bad_answer"}, status=400)
