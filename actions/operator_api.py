@@ -32,8 +32,23 @@ def _texts(value) -> list[str] | None:
     return value
 
 
+# A question or example is tried with the full chooser only when its vector comes this
+# close to the draft's own texts (the chooser needs meta.threshold.min_dense anyway; the
+# margin covers the diacritics restored in the full run). Keeps a preview to seconds.
+NEAR_MARGIN = 0.05
+
+
+def _query_form(index, text: str) -> str:
+    """The text as the chooser embeds it (abbreviations expanded, diacritics restored)."""
+    from core.vocabulary import expand_abbreviations
+    from index.retrieval.diacritics import is_unaccented
+    query = expand_abbreviations(text)
+    return index.restorer.restore(query) if is_unaccented(query) else query
+
+
 def preview(draft: dict, questions: list[str]) -> dict:
     """What publishing `draft` would change (see the module docstring)."""
+    import numpy as np
     from actions.answers.unit_index import build_unit_index, load_unit_index
     from index.answers_publish import as_unit
 
@@ -43,8 +58,19 @@ def preview(draft: dict, questions: list[str]) -> dict:
         after = build_unit_index_replacing(unit)
     else:
         after = build_unit_index([unit])
+    position = next(i for i, u in enumerate(after.units) if u["id"] == unit["id"])
+    draft_vectors = after.vectors[after.owner == position]
+    examples = [(u["id"], e) for u in now.units if u["id"] != unit["id"] for e in u["examples"]]
+    texts = list(questions) + [e for _, e in examples]
+    if texts:
+        vectors = after.embedder.encode_query([_query_form(after, t) for t in texts])
+        near = (vectors @ draft_vectors.T).max(axis=1) >= after.min_dense - NEAR_MARGIN
+    else:
+        near = np.zeros(0, bool)
     catches, lost = [], {}
-    for question in questions:
+    for question, close in zip(questions, near[:len(questions)]):
+        if not close:
+            continue
         new = after.choose(question)
         if not (new.accepted and new.unit["id"] == unit["id"]):
             continue
@@ -53,13 +79,11 @@ def preview(draft: dict, questions: list[str]) -> dict:
         catches.append({"question": question, "before": before})
         if before and before != unit["id"]:
             lost.setdefault(before, []).append(question)
-    for existing in now.units:
-        if existing["id"] == unit["id"]:
-            continue
-        for example in existing["examples"]:
+    for (owner, example), close in zip(examples, near[len(questions):]):
+        if close:
             new = after.choose(example)
             if new.accepted and new.unit["id"] == unit["id"]:
-                lost.setdefault(existing["id"], []).append(example)
+                lost.setdefault(owner, []).append(example)
     shadows = [{"id": uid, "label": now.by_id[uid]["label"], "questions": list(dict.fromkeys(qs))}
                for uid, qs in lost.items()]
     return {"catches": catches, "shadows": shadows}
