@@ -60,13 +60,17 @@ def preview(draft: dict, questions: list[str]) -> dict:
         after = build_unit_index([unit])
     position = next(i for i, u in enumerate(after.units) if u["id"] == unit["id"])
     draft_vectors = after.vectors[after.owner == position]
-    examples = [(u["id"], e) for u in now.units if u["id"] != unit["id"] for e in u["examples"]]
-    texts = list(questions) + [e for _, e in examples]
-    if texts:
-        vectors = after.embedder.encode_query([_query_form(after, t) for t in texts])
-        near = (vectors @ draft_vectors.T).max(axis=1) >= after.min_dense - NEAR_MARGIN
-    else:
-        near = np.zeros(0, bool)
+    # The published units' examples are documents of the index already: their stored
+    # vectors serve for the first pass; only the recorded questions are embedded.
+    examples = [(after.units[after.owner[i]]["id"], after.documents[i], after.vectors[i])
+                for i in range(len(after.documents))
+                if after.units[after.owner[i]]["id"] != unit["id"]
+                and after.documents[i] in after.units[after.owner[i]]["examples"]]
+    asked = after.embedder.encode_query([_query_form(after, q) for q in questions]) if questions else \
+        np.zeros((0, draft_vectors.shape[1]), np.float32)
+    vectors = np.concatenate([asked, np.array([v for _, _, v in examples]).reshape(-1, draft_vectors.shape[1])])
+    near = (vectors @ draft_vectors.T).max(axis=1) >= after.min_dense - NEAR_MARGIN if len(vectors) else \
+        np.zeros(0, bool)
     catches, lost = [], {}
     for question, close in zip(questions, near[:len(questions)]):
         if not close:
@@ -79,7 +83,7 @@ def preview(draft: dict, questions: list[str]) -> dict:
         catches.append({"question": question, "before": before})
         if before and before != unit["id"]:
             lost.setdefault(before, []).append(question)
-    for (owner, example), close in zip(examples, near[len(questions):]):
+    for (owner, example, _), close in zip(examples, near[len(questions):]):
         if close:
             new = after.choose(example)
             if new.accepted and new.unit["id"] == unit["id"]:

@@ -35,18 +35,21 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (apt-get install -y chromium)"),
 ]
 
-# The operator's answer: own words from the ministry's notice of Nghị định 55/2025/NĐ-CP
-# (mic.gov.vn, 03/03/2025; the decree is dated 02/03/2025) and the shared fact sheet
-# administrative_changes_2025.md (Bộ TT&TT merged into Bộ KH&CN, High).
-DECLINED = "Bộ Thông tin và Truyền thông bây giờ đã nhập vào bộ nào rồi?"
-REWORDED = "bo thong tin truyen thong sap nhap vao bo nao vay"
-ANSWER = ("Bộ Thông tin và Truyền thông đã hợp nhất vào Bộ Khoa học và Công nghệ từ đầu năm 2025. "
-          "Theo Nghị định 55/2025/NĐ-CP, Bộ Khoa học và Công nghệ quản lý cả bưu chính, viễn thông, "
-          "tần số vô tuyến điện và chuyển đổi số quốc gia.")
-SOURCE = {"document": "Nghị định 55/2025/NĐ-CP về chức năng, nhiệm vụ, cơ cấu tổ chức của Bộ Khoa học và Công nghệ",
-          "number": "55/2025/NĐ-CP", "date": "02/03/2025",
-          "url": "https://mic.gov.vn/thu-tuong-chinh-phu-ky-ban-hanh-nghi-dinh-ve-chuc-nang-nhiem-vu-va-co-cau-to-chuc-"
-                 "cua-bo-khcn-197250303165113888.htm"}
+# The operator's answer, in own words from the provincial police's guidance (Công an
+# tỉnh Đắk Lắk, based on Điều 14 Nghị định 59/2022/NĐ-CP): a question the assistant
+# declines today (out of its scope) that a portal operator would want answered.
+DECLINED = "Tài khoản định danh điện tử mức 2 đăng ký ở đâu?"
+REWORDED = "muon lam dinh danh dien tu muc 2 thi den dau"
+EXAMPLES = [DECLINED, "Làm sao để kích hoạt tài khoản định danh điện tử mức 2 trên VNeID?",
+            "Đăng ký VNeID mức 2 cần mang giấy tờ gì?"]
+ANSWER = ("Theo hướng dẫn của Công an tỉnh Đắk Lắk (căn cứ Điều 14 Nghị định 59/2022/NĐ-CP), công dân đã có "
+          "thẻ căn cước gắn chip đến Công an xã, phường nơi cư trú hoặc nơi làm thủ tục cấp thẻ để đăng ký tài "
+          "khoản định danh điện tử mức độ 2: xuất trình thẻ, cung cấp số điện thoại hoặc thư điện tử, được chụp "
+          "ảnh chân dung và lấy vân tay.")
+SOURCE = {"document": "Công an tỉnh Đắk Lắk: Đăng ký tài khoản định danh điện tử mức độ 2 tại Công an cấp xã",
+          "number": "Nghị định 59/2022/NĐ-CP, Điều 14", "date": "",
+          "url": "https://congan.daklak.gov.vn/savefile/lich-su-truyen-thong/ang-ky-tai-khoan-inh-danh-ien-tu-"
+                 "muc-o-2-oi-voi-cong-dan-viet-nam-tai-cong-an-cap-xa-8827.html"}
 
 
 def write_operators(path: Path) -> Path:
@@ -184,7 +187,7 @@ def test_operator_answers_a_declined_question_and_the_widget_gives_it(stack_with
     group.get_by_role("button").click()
     expect(page.locator("#a-examples")).to_have_value(DECLINED)
     page.fill("#a-answer", ANSWER)
-    page.fill("#a-examples", DECLINED + "\nBộ TT&TT hợp nhất với bộ nào?\nCơ quan nào quản lý viễn thông bây giờ?")
+    page.fill("#a-examples", "\n".join(EXAMPLES))
     page.fill("#a-document", SOURCE["document"])
     page.fill("#a-number", SOURCE["number"])
     page.fill("#a-date", SOURCE["date"])
@@ -206,10 +209,10 @@ def test_operator_answers_a_declined_question_and_the_widget_gives_it(stack_with
     expect(bot_turns(chat)).to_have_count(2, timeout=60_000)
     answered_in = time.perf_counter() - started
     turn = bot_turns(chat).nth(1)
-    expect(turn.locator(".bubble.bot").first).to_contain_text("hợp nhất vào Bộ Khoa học và Công nghệ")
+    expect(turn.locator(".bubble.bot").first).to_contain_text("đến Công an xã, phường nơi cư trú")
     source = turn.locator(".sources a").first
-    expect(source).to_contain_text("Nghị định 55/2025/NĐ-CP")
-    expect(source).to_contain_text("02/03/2025")
+    expect(source).to_contain_text("Công an tỉnh Đắk Lắk")
+    expect(source).to_contain_text("Nghị định 59/2022/NĐ-CP, Điều 14")
     assert source.get_attribute("href") == SOURCE["url"]
     chat.screenshot(path=str(DOCS / "operator-widget-answer.png"))
     print(f"\npublish → stored: {published_in:.2f} s; publish → first answer shown in the widget: {answered_in:.2f} s")
@@ -222,5 +225,5 @@ def test_operator_answers_a_declined_question_and_the_widget_gives_it(stack_with
     page.locator("#answer-changes").screenshot(path=str(DOCS / "operator-changes.png"))
     ask(chat, REWORDED)
     expect(bot_turns(chat)).to_have_count(3, timeout=60_000)
-    expect(bot_turns(chat).nth(2).locator(".bubble.bot").first).not_to_contain_text("Nghị định 55/2025")
+    expect(bot_turns(chat).nth(2).locator(".bubble.bot").first).not_to_contain_text("Công an xã")
     chat.close()
