@@ -8,7 +8,8 @@ The work is done by index/publish.py; this module only checks requests and shape
 answers. The page's words are in bot/admin_words.yml, error texts in bot/messages.yml.
 
     GET    /admin/plans                          the page
-    GET    /admin/api/plans                      {"plans": [PlanRow], "changes": [Change, newest first]}
+    GET    /admin/api/me                         {"name": the operator's name} (the login's check)
+    GET    /admin/api/plans                      {"plans": [PlanRow], "changes": [Change, newest first], "operator": name}
     POST   /admin/api/uploads                    multipart "file" -> Preview
     POST   /admin/api/uploads/<sha256>/preview   {"catalog": {field: value}, "plan_id"?} -> Preview
     POST   /admin/api/uploads/<sha256>/publish   same body -> {"change": Change}
@@ -88,8 +89,8 @@ def me():
 
 @bp.get("/admin/api/plans")
 def plans():
-    require_admin()
-    return _no_store(jsonify({"plans": _plan_rows(), "changes": _change_rows()}))
+    operator = require_admin()
+    return _no_store(jsonify({"plans": _plan_rows(), "changes": _change_rows(), "operator": operator}))
 
 
 def _body() -> tuple[dict, str | None]:

@@ -4,7 +4,7 @@ assistant could not serve; published at once, without retraining or restarting
 question). Every route needs an operator token (bot/auth.py); the change log names the
 operator.
 
-    GET    /admin/api/answers                  {"answers": [Answer], "changes": [Change, newest first, "undoable"]}
+    GET    /admin/api/answers                  {"answers": [Answer], "changes": [Change, newest first, "undoable"], "operator": name}
     POST   /admin/api/answers                  AnswerBody -> 201 {**Answer, "change": Change}
     PUT    /admin/api/answers/<id>             AnswerBody -> {**Answer, "change": Change}
     DELETE /admin/api/answers/<id>             -> {"change": Change}
@@ -70,8 +70,9 @@ def _change_rows() -> list[dict]:
 
 @bp.get("/admin/api/answers")
 def list_answers():
-    require_admin()
-    return _no_store(jsonify({"answers": answers.published()["answers"], "changes": _change_rows()}))
+    operator = require_admin()
+    return _no_store(jsonify({"answers": answers.published()["answers"], "changes": _change_rows(),
+                              "operator": operator}))
 
 
 @bp.post("/admin/api/answers")

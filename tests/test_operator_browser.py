@@ -192,8 +192,10 @@ def test_operator_answers_a_declined_question_and_the_widget_gives_it(stack_with
     page.fill("#a-number", SOURCE["number"])
     page.fill("#a-date", SOURCE["date"])
     page.fill("#a-url", SOURCE["url"])
+    started = time.perf_counter()
     page.click("#preview")
     expect(page.locator("#catches-line")).to_contain_text("Sẽ trả lời 1 câu", timeout=60_000)
+    previewed_in = time.perf_counter() - started
     expect(page.locator("#catches")).to_contain_text(DECLINED)
     page.locator("#editor").screenshot(path=str(DOCS / "operator-editor-preview.png"))
 
@@ -215,7 +217,8 @@ def test_operator_answers_a_declined_question_and_the_widget_gives_it(stack_with
     expect(source).to_contain_text("Nghị định 59/2022/NĐ-CP, Điều 14")
     assert source.get_attribute("href") == SOURCE["url"]
     chat.screenshot(path=str(DOCS / "operator-widget-answer.png"))
-    print(f"\npublish → stored: {published_in:.2f} s; publish → first answer shown in the widget: {answered_in:.2f} s")
+    print(f"\npreview: {previewed_in:.2f} s; publish → stored: {published_in:.2f} s; "
+          f"publish → first answer shown in the widget: {answered_in:.2f} s")
 
     # Undo on the page: the answer is gone for the next question.
     page.locator("#answer-changes tbody tr").first.get_by_role("button").click()

@@ -145,8 +145,11 @@ def test_zoom_tap_targets_and_text_size(context, serve_app, closed_url):
     page.screenshot(path=str(ROOT / "docs" / "widget-answer-actions.png"))
 
     # 200 % zoom on 1366×768: at least half the window for the conversation.
+    at_100 = log_share(page)
     page.set_viewport_size(ZOOM_200)
     page.wait_for_timeout(200)
+    print(f"\nconversation's share of the window: {at_100:.2f} at 100 %, {log_share(page):.2f} at 200 % "
+          f"({len(targets)} tap targets, smallest {min(t['height'] for t in targets if t['tag'] == 'BUTTON'):.0f} px high)")
     assert log_share(page) >= 0.5, log_share(page)
     targets = in_widget(page, TARGETS)
     assert gaps_below(targets) == [] and all(t["height"] >= 44 for t in targets if t["tag"] == "BUTTON")

@@ -171,12 +171,13 @@
   // form, before anything else is shown.
   function login() {
     $("login-error").textContent = words.token_checking;
-    return api("GET", "/admin/api/me").then(function (me) {
+    // One request checks the token and brings the lists (and the operator's name).
+    return api("GET", "/admin/api/plans").then(function (data) {
       $("login-error").textContent = "";
-      $("who").textContent = fill(words.signed_in, { name: me.name });
+      $("who").textContent = fill(words.signed_in, { name: data.operator });
       $("login").hidden = true;
       $("admin").hidden = false;
-      return refresh();
+      showLists(data);
     }).catch(function (error) {
       if ($("admin").hidden) { $("login-error").textContent = error.message; } else { notice(error.message, true); }
     });

@@ -253,11 +253,13 @@
   // ------------------------------------------------------------------ login and events
   function login() {
     $("login-error").textContent = "";
-    return api("GET", "/admin/api/me").then(function (me) {
-      $("who").textContent = fill(words.signed_in, { name: me.name });
+    // One request checks the token and brings the answers (and the operator's name).
+    return api("GET", "/admin/api/answers").then(function (data) {
+      $("who").textContent = fill(words.signed_in, { name: data.operator });
       $("login").hidden = true;
       $("admin").hidden = false;
-      return Promise.all([loadInsights(), loadAnswers()]);
+      drawAnswers(data);
+      return loadInsights();
     }).catch(function (error) {
       if ($("admin").hidden) { $("login-error").textContent = error.message; } else { notice(error.message, true); }
     });
