@@ -139,7 +139,7 @@ def test_admin_pages_login_at_once_insights_csv_and_axe(admin_app, browser_page,
 # ---------------------------------------------------------------- the real stack
 
 @pytest.fixture
-def stack_with_operators(stack, tmp_path, monkeypatch):
+def stack_with_operators(stack, tmp_path):
     """The stack's action server and web app restarted with an operators file, an empty
     answer history and an empty questions database (tmp); Rasa keeps running."""
     services = [stack.service("actions"), stack.service("web")]
@@ -147,8 +147,7 @@ def stack_with_operators(stack, tmp_path, monkeypatch):
         pytest.skip("the stack was started outside the tests; its services cannot be restarted here")
     env = {"HTS_INDEX_HISTORY_DIR": str(tmp_path / "history"), "HTS_WEB_DATABASE": str(tmp_path / "a.sqlite3"),
            "HTS_WEB_OPERATORS_FILE": str(write_operators(tmp_path / "operators.yml"))}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    # Only the services get these (not os.environ: the restore below must not inherit them).
     originals = [dict(service.env) for service in services]
 
     def restart(envs):
