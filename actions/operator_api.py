@@ -15,6 +15,7 @@ given, plus the units' own example questions that the draft would now take.
 Bad bodies get 400 {"error": code}. The action server listens on 127.0.0.1 only.
 """
 import logging
+from contextlib import contextmanager
 
 from sanic import response
 
@@ -32,32 +33,31 @@ def _texts(value) -> list[str] | None:
     return value
 
 
-# A question or example is tried with the full chooser only when its vector comes this
-# close to the draft's own texts (the chooser needs meta.threshold.min_dense anyway; the
-# margin covers the diacritics restored in the full run). Keeps a preview to seconds.
-NEAR_MARGIN = 0.05
+# A question or example is tried with the full chooser only when its cosine with one of
+# the draft's own texts reaches min_dense less this margin: the chooser accepts the draft
+# only from min_dense on, and a question is embedded here exactly as the chooser embeds
+# it; the margin covers the examples, whose stored vectors were made without expanding
+# abbreviations. e5's cosines are compressed (unrelated questions reach 0.80), so a wider
+# margin sends nearly every example through the chooser (one embedding each).
+NEAR_MARGIN = 0.01
 
 
 def _query_form(index, text: str) -> str:
     """The text as the chooser embeds it (abbreviations expanded, diacritics restored)."""
-    from core.vocabulary import expand_abbreviations
-    from index.retrieval.diacritics import is_unaccented
-    query = expand_abbreviations(text)
-    return index.restorer.restore(query) if is_unaccented(query) else query
+    return index.retriever.dense_query(text)
 
 
 def preview(draft: dict, questions: list[str]) -> dict:
     """What publishing `draft` would change (see the module docstring)."""
     import numpy as np
-    from actions.answers.unit_index import build_unit_index, load_unit_index
+    from core.vocabulary import expand_abbreviations
     from index.answers_publish import as_unit
+    from index.retrieval.units import build_unit_index, load_unit_index
 
     unit = as_unit({**draft, "id": draft.get("id") or "op-draft"})
     now = load_unit_index()
-    if unit["id"] in now.by_id:                 # editing a published answer: its new text
-        after = build_unit_index_replacing(unit)
-    else:
-        after = build_unit_index([unit])
+    # Editing a published answer: its new text in its place; else the draft added.
+    after = build_unit_index(replace=unit) if unit["id"] in now.by_id else build_unit_index([unit])
     position = next(i for i, u in enumerate(after.units) if u["id"] == unit["id"])
     draft_vectors = after.vectors[after.owner == position]
     # The published units' examples are documents of the index already: their stored
@@ -71,6 +71,52 @@ def preview(draft: dict, questions: list[str]) -> dict:
     vectors = np.concatenate([asked, np.array([v for _, _, v in examples]).reshape(-1, draft_vectors.shape[1])])
     near = (vectors @ draft_vectors.T).max(axis=1) >= after.min_dense - NEAR_MARGIN if len(vectors) else \
         np.zeros(0, bool)
+    # The keyword side too: the draft is accepted only when one of its texts covers
+    # min_coverage of the question's keyword weight (no embedding needed to know).
+    draft_documents = np.flatnonzero(after.owner == position)
+    texts = list(questions) + [example for _, example, _ in examples]
+    near &= np.array([max(after.retriever.keyword.coverage(expand_abbreviations(text), int(i))
+                          for i in draft_documents) >= after.min_coverage for text in texts], bool)
+    # The candidates' queries embedded in one batch (far cheaper per text than one at a
+    # time); both indexes' choosers then read them from memory.
+    candidates = [text for text, close in zip(texts, near) if close]
+    known = _Known(after.embedder, [_query_form(after, text) for text in candidates])
+    with known.serving(now, after):
+        catches, lost = _compare(unit, questions, examples, near, now, after)
+    shadows = [{"id": uid, "label": now.by_id[uid]["label"], "questions": list(dict.fromkeys(qs))}
+               for uid, qs in lost.items()]
+    return {"catches": catches, "shadows": shadows}
+
+
+class _Known:
+    """An embedder that answers the texts it was given from one batch, and asks the real
+    one (`embedder`) for anything else."""
+
+    def __init__(self, embedder, texts: list[str]):
+        self.embedder = embedder
+        self.model_id, self.dim = embedder.model_id, embedder.dim
+        unique = list(dict.fromkeys(texts))
+        self.vectors = dict(zip(unique, embedder.encode_query(unique))) if unique else {}
+
+    def encode_query(self, texts: list[str]):
+        import numpy as np
+        if all(text in self.vectors for text in texts):
+            return np.array([self.vectors[text] for text in texts])
+        return self.embedder.encode_query(texts)
+
+    @contextmanager
+    def serving(self, *indexes):
+        retrievers = [index.retriever for index in indexes]
+        for retriever in retrievers:
+            retriever.embedder = self
+        try:
+            yield
+        finally:
+            for retriever in retrievers:
+                retriever.embedder = self.embedder
+
+
+def _compare(unit, questions, examples, near, now, after):
     catches, lost = [], {}
     for question, close in zip(questions, near[:len(questions)]):
         if not close:
@@ -88,19 +134,7 @@ def preview(draft: dict, questions: list[str]) -> dict:
             new = after.choose(example)
             if new.accepted and new.unit["id"] == unit["id"]:
                 lost.setdefault(owner, []).append(example)
-    shadows = [{"id": uid, "label": now.by_id[uid]["label"], "questions": list(dict.fromkeys(qs))}
-               for uid, qs in lost.items()]
-    return {"catches": catches, "shadows": shadows}
-
-
-def build_unit_index_replacing(unit: dict):
-    """The unit index with a published operator answer replaced by its edited draft."""
-    from actions.answers import unit_index
-    from index.retrieval.embedding import load_embedder
-    current = unit_index.load_unit_index()
-    units = [unit if u["id"] == unit["id"] else u for u in current.units]
-    data = unit_index.units_data()
-    return unit_index.UnitIndex(units, data["meta"]["threshold"], load_embedder(), data["meta"]["subject_words"])
+    return catches, lost
 
 
 def install(app) -> None:

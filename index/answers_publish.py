@@ -1,7 +1,7 @@
 """Answers written by portal operators (the answer editor of the admin area): create,
 change, remove and undo, each recorded in a change log that names who did it; what the
 web app calls (bot/answers_admin.py) and what the answer-unit loader merges
-(actions/answers/unit_index.py).
+(index/retrieval/units.py).
 
 It mirrors index/publish.py and shares its machinery: the same history folder
 (setting `index.history_dir`), the same one-change-at-a-time lock, atomic writes, the
