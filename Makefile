@@ -23,6 +23,7 @@ venvs:
 # downloads a browser of its own).
 browser:
 	@stack/setup/ensure_chromium.sh
+	@stack/setup/ensure_axe.sh
 
 # Debian's Tesseract OCR (Vietnamese model) and poppler-utils: scanned PDF plans.
 ocr:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
+from actions import operator_api
 from core import settings
 
 
@@ -58,6 +59,7 @@ def main() -> None:
     executor.register_package("actions")
     app = create_app(executor, cors_origins=[])
     require_token(app, os.environ.get("HTS_RASA_TOKEN", ""))
+    operator_api.install(app)       # embeddings and answer previews for the admin area
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 
 

@@ -8,7 +8,8 @@ The work is done by index/publish.py; this module only checks requests and shape
 answers. The page's words are in bot/admin_words.yml, error texts in bot/messages.yml.
 
     GET    /admin/plans                          the page
-    GET    /admin/api/plans                      {"plans": [PlanRow], "changes": [Change, newest first]}
+    GET    /admin/api/me                         {"name": the operator's name} (the login's check)
+    GET    /admin/api/plans                      {"plans": [PlanRow], "changes": [Change, newest first], "operator": name}
     POST   /admin/api/uploads                    multipart "file" -> Preview
     POST   /admin/api/uploads/<sha256>/preview   {"catalog": {field: value}, "plan_id"?} -> Preview
     POST   /admin/api/uploads/<sha256>/publish   same body -> {"change": Change}
@@ -26,6 +27,7 @@ from pathlib import Path
 import yaml
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from bot import operators
 from bot.auth import require_admin
 from bot.errors import ApiError
 from index import publish
@@ -56,7 +58,7 @@ def _no_store(response):
 
 @bp.get("/admin/plans")
 def page():
-    if not current_app.config["HTS"].admin_token:
+    if not operators.enabled(current_app.config["HTS"]):
         abort(404)
     return _no_store(current_app.make_response(render_template("admin.html", words=WORDS)))
 
@@ -80,10 +82,16 @@ def _change_rows() -> list[dict]:
     return rows
 
 
+@bp.get("/admin/api/me")
+def me():
+    """Who the token belongs to: the login checks the token with this at once."""
+    return _no_store(jsonify({"name": require_admin()}))
+
+
 @bp.get("/admin/api/plans")
 def plans():
-    require_admin()
-    return _no_store(jsonify({"plans": _plan_rows(), "changes": _change_rows()}))
+    operator = require_admin()
+    return _no_store(jsonify({"plans": _plan_rows(), "changes": _change_rows(), "operator": operator}))
 
 
 def _body() -> tuple[dict, str | None]:
@@ -126,10 +134,10 @@ def preview(sha256: str):
 
 @bp.post("/admin/api/uploads/<sha256>/publish")
 def publish_upload(sha256: str):
-    require_admin()
+    by = require_admin()
     catalog, plan_id = _body()
     try:
-        change = publish.publish(sha256, catalog, plan_id)
+        change = publish.publish(sha256, catalog, plan_id, by=by)
     except publish.PublishError as error:
         raise _refused(error) from None
     log.info("plan %s published (%s, change %s)", change["plan"], change["action"], change["id"])
@@ -138,9 +146,9 @@ def publish_upload(sha256: str):
 
 @bp.delete("/admin/api/plans/<plan_id>")
 def remove(plan_id: str):
-    require_admin()
+    by = require_admin()
     try:
-        change = publish.remove(plan_id)
+        change = publish.remove(plan_id, by=by)
     except publish.PublishError as error:
         raise _refused(error) from None
     log.info("plan %s removed (change %s)", plan_id, change["id"])
@@ -149,9 +157,9 @@ def remove(plan_id: str):
 
 @bp.post("/admin/api/changes/<change_id>/undo")
 def undo(change_id: str):
-    require_admin()
+    by = require_admin()
     try:
-        change = publish.undo(change_id)
+        change = publish.undo(change_id, by=by)
     except publish.PublishError as error:
         raise _refused(error) from None
     log.info("change %s undone (change %s)", change_id, change["id"])

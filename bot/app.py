@@ -10,7 +10,7 @@ import threading
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import admin, chat, cors, feedback, health, insights, metrics, pages, ratelimit, sessions
+from bot import admin, answers_admin, chat, cors, feedback, health, insights, metrics, pages, ratelimit, sessions
 from bot.config import load_config
 from bot.errors import register_error_handlers
 from bot.rasa_client import RasaClient
@@ -62,7 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["hts.limiter"] = ratelimit.install(
         app, config.rate_limit_per_minute, config.ratelimit_storage_uri, config.admin_failures_per_minute)
     metrics.install(app)
-    for blueprint in (chat.bp, sessions.bp, feedback.bp, insights.bp, admin.bp, health.bp, pages.bp):
+    for blueprint in (chat.bp, sessions.bp, feedback.bp, insights.bp, admin.bp, answers_admin.bp, health.bp, pages.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app, pages.not_found_page)
 

@@ -128,7 +128,9 @@ def chat():
         raise ApiError(503, "assistant_unavailable")
     message_id = uuid.uuid4().hex
     answer["meta"]["message_id"] = message_id
-    current_app.extensions["hts.store"].record_answer(message_id, answer["meta"]["kind"], message)
+    store = current_app.extensions["hts.store"]
+    if store.record_answer(message_id, answer["meta"]["kind"], message):
+        store.note_turn(sender, message_id, answer["meta"]["kind"])
     current_app.extensions["hts.metrics"].answer(answer["meta"]["kind"])
     log.info("answered message %s kind=%s sources=%d", message_id, answer["meta"]["kind"],
              len(answer["meta"]["sources"]))

@@ -58,6 +58,7 @@ class WebConfig:
     trusted_proxy: bool
     database: Path
     admin_token: str
+    operators_file: str
     max_message_chars: int
     readiness_timeout: float
     public_url: str
@@ -87,6 +88,8 @@ def load_config(overrides: dict | None = None) -> WebConfig:
         trusted_proxy=_as_bool(get("web", "trusted_proxy", False)),
         database=settings.project_path(str(get("web", "database", "var/assistant.sqlite3"))),
         admin_token=str(get("web", "admin_token", "") or ""),
+        # Operator accounts by name (bot/operators.py); "" = only the shared token.
+        operators_file=str(settings.project_path(str(of))) if (of := get("web", "operators_file", "")) else "",
         max_message_chars=int(get("web", "max_message_chars", DEFAULT_MAX_MESSAGE_CHARS)),
         # Each readiness probe (Rasa, action server) waits at most this long.
         readiness_timeout=min(float(get("web", "readiness_timeout_seconds", 2)), 2.0),

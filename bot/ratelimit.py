@@ -24,7 +24,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from bot import admin, insights, metrics
+from bot import admin, answers_admin, insights, metrics
 from bot.auth import authorized
 from bot.errors import error_response
 
@@ -69,6 +69,7 @@ def install(app: Flask, per_minute: int, storage_uri: str = "memory://",
         admin_auth(insights.bp)
         admin_auth(admin.bp)
         admin_auth(metrics.bp)
+        admin_auth(answers_admin.bp)
 
     @app.errorhandler(RateLimitExceeded)
     def _limited(error: RateLimitExceeded):

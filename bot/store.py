@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,12 @@ CREATE TABLE IF NOT EXISTS answers (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS answers_kind ON answers (kind, question_key);
+-- Clarifying questions the user went on to answer (the next turn of the same
+-- conversation got something other than another clarification or a decline). The
+-- conversation itself is never stored: the pairing is kept in memory (Store._pending).
+CREATE TABLE IF NOT EXISTS clarify_resolved (
+    message_id TEXT PRIMARY KEY REFERENCES answers (message_id)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     message_id TEXT PRIMARY KEY REFERENCES answers (message_id),
     helpful    INTEGER NOT NULL,
@@ -48,11 +55,18 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# Kinds that ask the user something back instead of answering.
+CLARIFY_KINDS = ("clarify",)
+# Remembered open clarifications (sender -> message id), in memory only, at most this many.
+MAX_PENDING = 5000
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._schema_ready = False
         self._lock = threading.Lock()
+        self._pending: OrderedDict[str, str] = OrderedDict()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -85,6 +99,78 @@ class Store:
         except (StoreUnavailable, sqlite3.Error) as error:
             log.warning("answer %s not recorded, the chat goes on: %s", message_id, error)
             return False
+
+    def note_turn(self, sender: str, message_id: str, kind: str | None) -> None:
+        """Follow clarifications: when this sender's previous answer asked something back
+        and this one is an answer (not another clarification or a decline), that
+        clarification is marked resolved. Only the last message id per sender is kept,
+        in memory; the sender is never written anywhere."""
+        with self._lock:
+            previous = self._pending.pop(sender, None)
+            if kind in CLARIFY_KINDS:
+                self._pending[sender] = message_id
+                while len(self._pending) > MAX_PENDING:
+                    self._pending.popitem(last=False)
+        if previous and kind not in CLARIFY_KINDS and kind not in UNANSWERED_KINDS:
+            try:
+                with closing(self._connect()) as db, db:
+                    db.execute("INSERT OR IGNORE INTO clarify_resolved VALUES (?)", (previous,))
+            except (StoreUnavailable, sqlite3.Error) as error:
+                log.warning("clarification %s not marked resolved: %s", previous, error)
+
+    def problem_rows(self, since: str, until: str) -> list[dict]:
+        """The questions the assistant did not serve, asked between `since` and `until`
+        (ISO dates, both included): {"question", "kind", "at", "problem": declined |
+        thumbs_down | unresolved_clarify, "comment"}. A thumbs-down on a declined answer
+        counts once, as thumbs_down (it carries the comment)."""
+        marks = ",".join("?" * len(UNANSWERED_KINDS))
+        clarify = ",".join("?" * len(CLARIFY_KINDS))
+        bounds = (since, until + "T99")
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute(
+                    f"SELECT a.question, COALESCE(a.kind, ''), a.created_at, "
+                    f"CASE WHEN f.helpful = 0 THEN 'thumbs_down' "
+                    f"     WHEN a.kind IN ({marks}) THEN 'declined' ELSE 'unresolved_clarify' END, "
+                    f"CASE WHEN f.helpful = 0 THEN f.comment END "
+                    f"FROM answers a LEFT JOIN feedback f USING (message_id) "
+                    f"LEFT JOIN clarify_resolved r USING (message_id) "
+                    f"WHERE a.created_at >= ? AND a.created_at <= ? AND ("
+                    f"  f.helpful = 0 OR a.kind IN ({marks}) "
+                    f"  OR (a.kind IN ({clarify}) AND r.message_id IS NULL)) "
+                    f"ORDER BY a.created_at",
+                    (*UNANSWERED_KINDS, *bounds, *UNANSWERED_KINDS, *CLARIFY_KINDS)).fetchall()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read {self.path}: {error}") from error
+        return [{"question": q, "kind": k, "at": at, "problem": p, "comment": c} for q, k, at, p, c in rows]
+
+    def recent_questions(self, since: str, limit: int) -> list[str]:
+        """Distinct (by folded wording) masked questions asked since `since`, latest first."""
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute("SELECT question FROM answers WHERE created_at >= ? GROUP BY question_key "
+                                  "ORDER BY MAX(created_at) DESC LIMIT ?", (since, limit)).fetchall()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read {self.path}: {error}") from error
+        return [row[0] for row in rows]
+
+    def daily_counts(self, since: str, until: str) -> list[dict]:
+        """Per UTC day with any answer: {"day", "answered", "declined", "thumbs_down"}.
+        Answered: every kind but a decline (a clarification included)."""
+        marks = ",".join("?" * len(UNANSWERED_KINDS))
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute(
+                    f"SELECT substr(a.created_at, 1, 10) AS day, "
+                    f"SUM(CASE WHEN a.kind IN ({marks}) THEN 0 ELSE 1 END), "
+                    f"SUM(CASE WHEN a.kind IN ({marks}) THEN 1 ELSE 0 END), "
+                    f"SUM(CASE WHEN f.helpful = 0 THEN 1 ELSE 0 END) "
+                    f"FROM answers a LEFT JOIN feedback f USING (message_id) "
+                    f"WHERE a.created_at >= ? AND a.created_at <= ? GROUP BY day ORDER BY day",
+                    (*UNANSWERED_KINDS, *UNANSWERED_KINDS, since, until + "T99")).fetchall()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read {self.path}: {error}") from error
+        return [{"day": d, "answered": a, "declined": n, "thumbs_down": t} for d, a, n, t in rows]
 
     def save_feedback(self, message_id: str, helpful: bool, comment: str | None) -> bool:
         """Store (or change) the feedback on an answer; False if the answer is unknown."""

@@ -14,7 +14,7 @@ A change is {"id", "at" (UTC, ISO 8601), "action" (publish | replace | remove | 
 "plan", "sha256" (the plan file after the change, or null when removed),
 "before": {"entry", "sha256", "file"} | null, "after": the same | null,
 "fields": {field: [old, new]} (catalogue fields that changed), "undoes": id | null,
-"index": the index build's summary}. Undo puts back the plan's `before` state (file and
+"index": the index build's summary, "by": the operator's name (bot/operators.py) | null}. Undo puts back the plan's `before` state (file and
 catalogue entry) and re-indexes; it is itself a change, so an undo can be undone.
 
 Publishing re-indexes with `python -m index build` in a child process: only the
@@ -385,7 +385,7 @@ def _append(change: dict) -> None:
 
 
 def _change(action: str, plan_id: str, target: dict | None, source: Path | None,
-            undoes: str | None = None) -> dict:
+            undoes: str | None = None, by: str | None = None) -> dict:
     """Keep both files in the history, write the journal, then finish it (_finish)."""
     current = _state(plan_id)
     if current is not None and current["sha256"]:
@@ -395,7 +395,7 @@ def _change(action: str, plan_id: str, target: dict | None, source: Path | None,
     change = {"id": uuid.uuid4().hex[:12], "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "action": action, "plan": plan_id, "sha256": (target or {}).get("sha256"),
               "before": current, "after": target, "fields": _field_changes(current, target),
-              "undoes": undoes, "index": ""}
+              "undoes": undoes, "index": "", "by": by}
     _write_atomically(_journal_path(), json.dumps(change, ensure_ascii=False).encode("utf-8"))
     _fault("journal")
     return _finish(change)
@@ -467,7 +467,7 @@ def in_progress() -> bool:
 
 # ---------------------------------------------------------------------- the operations
 
-def publish(sha256: str, fields: dict | None = None, plan_id: str | None = None) -> dict:
+def publish(sha256: str, fields: dict | None = None, plan_id: str | None = None, by: str | None = None) -> dict:
     """Publish a staged upload under `plan_id` (default: new_plan_id of its catalogue),
     with the fields proposed from its header overridden by `fields` (EDITABLE keys).
     A published plan with that id is replaced. Returns the change.
@@ -480,20 +480,20 @@ def publish(sha256: str, fields: dict | None = None, plan_id: str | None = None)
         entry = {name: str(checked["catalog"].get(name) or "") for name in PlanInfo.__dataclass_fields__}
         target = {"entry": entry, "file": entry["file"], "sha256": sha256}
         action = "replace" if checked["replaces"] else "publish"
-        return _change(action, plan_id, target, source)
+        return _change(action, plan_id, target, source, by=by)
 
 
-def remove(plan_id: str) -> dict:
+def remove(plan_id: str, by: str | None = None) -> dict:
     """Unpublish a plan (its file and entry are kept in the history). Returns the change.
     Raises PublishError unknown_plan, index_failed."""
     with _exclusive():
         _recover_locked()
         if _state(plan_id) is None:
             raise PublishError("unknown_plan", plan_id)
-        return _change("remove", plan_id, None, None)
+        return _change("remove", plan_id, None, None, by=by)
 
 
-def undo(change_id: str) -> dict:
+def undo(change_id: str, by: str | None = None) -> dict:
     """Put back the state a change replaced. Only a plan's latest change can be undone
     (else PublishError stale_change); unknown ids give unknown_change. Returns the new
     change (action "undo", "undoes": change_id)."""
@@ -508,7 +508,7 @@ def undo(change_id: str) -> dict:
                 (current or {}).get("entry") != (after or {}).get("entry"):
             raise PublishError("stale_change", change_id)
         before = change["before"]
-        return _change("undo", change["plan"], before, _kept_file(before) if before else None, change_id)
+        return _change("undo", change["plan"], before, _kept_file(before) if before else None, change_id, by)
 
 
 def published() -> list[dict]:

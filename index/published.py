@@ -3,6 +3,8 @@
 Publishing (index/publish.py, the admin page, `python -m index build`) ends by writing
 a new index manifest; its version is the project's one publication signal: `version()`,
 withheld while a publish journal exists (index/publish.py: all or nothing).
+(The operators' answers, index/answers_publish.py, are published without an index build:
+their own version is the `signal` of the answer units' Reloading, index/retrieval/units.py.)
 Every process that holds something read from the published plans (the action server's
 knowledge and search index, the web app's plan pages) keeps it in a `Reloading`, which
 loads it on first use and again, without a restart, when the version changes.
@@ -48,10 +50,15 @@ class Reloading(Generic[T]):
     """A value loaded from the published plans, `load()` called on first use and again
     when `version()` changed. While a build is writing (version None) the loaded value is
     kept. Concurrent callers wait on a lock for a reload and never see half of it; a load
-    during which the version changed is repeated (at most three times)."""
+    during which the version changed is repeated (at most three times).
 
-    def __init__(self, load: Callable[[], T], name: str):
+    `signal`: another publication's version function in place of `version()` — the
+    operators' answers (index/answers_publish.py) reload the answer units on their own
+    signal, without reloading the plans and their index."""
+
+    def __init__(self, load: Callable[[], T], name: str, signal: Callable[[], str | None] = None):
         self._load, self.name = load, name
+        self._signal = signal or version
         self._lock = threading.Lock()
         self._value: T | None = None
         self._version: str | None = None
@@ -62,7 +69,7 @@ class Reloading(Generic[T]):
 
     def get_with_version(self) -> tuple[T, str | None]:
         """The value and the version it was loaded at."""
-        now = version()
+        now = self._signal()
         if self._loaded and (now is None or now == self._version):
             return self._value, self._version
         with self._lock:
@@ -74,9 +81,14 @@ class Reloading(Generic[T]):
     def _fresh(self) -> tuple[T, str | None]:
         started = time.perf_counter()
         for _ in range(_LOAD_ATTEMPTS):
-            before = version()
+            before = self._signal()
             value = self._load()
-            if version() == before:
+            if self._signal() == before:
                 break
-        log.info("%s loaded (index version %s) in %.2f s", self.name, before, time.perf_counter() - started)
+        log.info("%s loaded (version %s) in %.2f s", self.name, before, time.perf_counter() - started)
         return value, before
+
+    def clear(self) -> None:
+        """Forget the loaded value (tests); the next call loads it again."""
+        with self._lock:
+            self._value, self._version, self._loaded = None, None, False

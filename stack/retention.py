@@ -135,6 +135,9 @@ def purge_answers(database: Path, cutoff: datetime) -> int:
         if "feedback" in tables:
             db.execute("DELETE FROM feedback WHERE created_at < ? OR message_id IN "
                        "(SELECT message_id FROM answers WHERE created_at < ?)", (stamp, stamp))
+        if "clarify_resolved" in tables:
+            db.execute("DELETE FROM clarify_resolved WHERE message_id IN "
+                       "(SELECT message_id FROM answers WHERE created_at < ?)", (stamp,))
         return db.execute("DELETE FROM answers WHERE created_at < ?", (stamp,)).rowcount
 
 

@@ -28,7 +28,7 @@
     }
     return fetch(path, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.status === 401) { logout(); throw new Error(words.token_wrong); }
+        if (response.status === 401) { logout(words.token_wrong); throw new Error(words.token_wrong); }
         if (!response.ok) { throw new Error((data.error && data.error.message) || words.error_network); }
         return data;
       });
@@ -147,6 +147,7 @@
         });
         return (words["field_" + f] || f) + ": " + shown[0] + " → " + shown[1];
       }).join("; "));
+      cell(row, change.by || "—");
       var actions = cell(row, "");
       if (change.undoable) {
         actions.appendChild(button(words.undo_button, function () {
@@ -159,22 +160,34 @@
     });
     if (!data.changes.length) {
       var empty = document.createElement("tr");
-      cell(empty, words.no_changes).colSpan = 6;
+      cell(empty, words.no_changes).colSpan = 7;
       changes.appendChild(empty);
     }
   }
   function refresh() { return api("GET", "/admin/api/plans").then(showLists); }
 
   // ------------------------------------------------------------------ login and events
+  // The token is checked at once (GET /admin/api/me): a wrong one is said on the login
+  // form, before anything else is shown.
   function login() {
-    $("login").hidden = true;
-    $("admin").hidden = false;
-    refresh().catch(function (error) { notice(error.message, true); });
+    $("login-error").textContent = words.token_checking;
+    // One request checks the token and brings the lists (and the operator's name).
+    return api("GET", "/admin/api/plans").then(function (data) {
+      $("login-error").textContent = "";
+      $("who").textContent = fill(words.signed_in, { name: data.operator });
+      $("login").hidden = true;
+      $("admin").hidden = false;
+      showLists(data);
+    }).catch(function (error) {
+      if ($("admin").hidden) { $("login-error").textContent = error.message; } else { notice(error.message, true); }
+    });
   }
-  function logout() {
+  function logout(message) {
     sessionStorage.removeItem("hts-admin-token");
     $("admin").hidden = true;
     $("login").hidden = false;
+    $("login-error").textContent = typeof message === "string" ? message : "";
+    $("token").focus();
   }
 
   $("login").addEventListener("submit", function (event) {

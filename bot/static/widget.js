@@ -67,7 +67,23 @@
     unreachable: "Không kết nối được với máy chủ trợ lý. Vui lòng kiểm tra kết nối mạng và thử lại.",
     timeout: "Máy chủ trợ lý phản hồi quá lâu. Vui lòng thử lại.",
     serverError: "Máy chủ trợ lý đang gặp sự cố. Vui lòng thử lại sau.",
+    copy: "Sao chép",
+    copyLabel: "Sao chép câu trả lời",
+    copied: "Đã sao chép.",
+    copyFailed: "Chưa sao chép được; hãy chọn đoạn văn rồi sao chép.",
+    download: "Tải cuộc trò chuyện",
+    downloadLabel: "Tải cuộc trò chuyện (tệp văn bản)",
+    expand: "Mở rộng khung trò chuyện",
+    confirmNew: "Xóa cuộc trò chuyện hiện tại và bắt đầu cuộc mới?",
+    confirmYes: "Bắt đầu cuộc mới",
+    confirmNo: "Giữ lại",
+    fileTitle: "Cuộc trò chuyện với trợ lý hạ tầng số",
+    fileYou: "Bạn",
+    fileBot: "Trợ lý",
+    page: "trang",
   };
+  // Answers that are not about anything (greetings, thanks, help): no thumbs under them.
+  const NO_FEEDBACK_KINDS = ["chitchat"];
 
   // ---- state kept across reloads of the host page (same tab) ----
   const storage = (() => {
@@ -100,10 +116,10 @@
     try {
       const saved = JSON.parse((storage && storage.getItem(STORAGE_KEY)) || "null");
       if (saved && /^s1\.[A-Za-z0-9_.-]{1,61}$/.test(saved.sender) && Array.isArray(saved.entries)) {
-        return { sender: saved.sender, entries: saved.entries, open: !!saved.open };
+        return { sender: saved.sender, entries: saved.entries, open: !!saved.open, wide: !!saved.wide };
       }
     } catch (e) { /* unreadable: start afresh */ }
-    return { sender: newSender(), entries: [], open: false };
+    return { sender: newSender(), entries: [], open: false, wide: false };
   }
 
   const state = loadState();
@@ -146,6 +162,10 @@
   const ICONS = {
     chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
     close: "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z",
+    expand: "M4 4h6v2H7.4l4.3 4.3-1.4 1.4L6 7.4V10H4V4zm16 16h-6v-2h2.6l-4.3-4.3 1.4-1.4 4.3 4.3V14h2v6z",
+    copy: "M16 1H4a2 2 0 0 0-2 2v14h2V3h12V1zm3 4H8a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2zm0 16H8V7h11v14z",
+    download: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z",
+    restart: "M17.65 6.35A8 8 0 1 0 19.73 14h-2.08A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35z",
     up: "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z",
     down: "M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1 6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z",
   };
@@ -172,7 +192,13 @@
   const shadow = host.attachShadow({ mode: "open" });
   const root = el("div", { class: "root", hidden: true });
   const stylesheet = el("link", { rel: "stylesheet", href: ORIGIN + "/widget.css" });
-  const reveal = () => { root.hidden = false; };
+  // Once styled, the panel has its size: a conversation restored after a reload is
+  // scrolled to its last message then (before, the log has no height to scroll).
+  const reveal = () => {
+    const first = root.hidden;
+    root.hidden = false;
+    if (first) requestAnimationFrame(() => scrollToEnd());
+  };
   stylesheet.addEventListener("load", reveal);
   stylesheet.addEventListener("error", reveal);   // unstyled but usable beats invisible
   setTimeout(reveal, 4000);
@@ -197,6 +223,16 @@
     el("label", { for: "hts-input", class: "visually-hidden", text: TEXT.inputLabel }),
     input, sendButton,
   ]);
+  const expandButton = el("button", {
+    type: "button", class: "icon-button expand", "aria-label": TEXT.expand, title: TEXT.expand,
+    "aria-pressed": "false", onclick: () => setWide(!state.wide),
+  }, [icon(ICONS.expand)]);
+  // "Cuộc trò chuyện mới" asks first (in the panel, not a browser dialog).
+  const confirmBar = el("div", { class: "confirm", role: "alertdialog", "aria-labelledby": "hts-confirm-text", hidden: true }, [
+    el("p", { id: "hts-confirm-text", text: TEXT.confirmNew }),
+    el("button", { type: "button", class: "danger confirm-yes", text: TEXT.confirmYes, onclick: () => { hideConfirm(); newConversation(); } }),
+    el("button", { type: "button", class: "confirm-no", text: TEXT.confirmNo, onclick: () => { hideConfirm(); input.focus(); } }),
+  ]);
   const panel = el("div", {
     id: "hts-panel", class: "panel", role: "dialog", "aria-modal": "false",
     "aria-labelledby": "hts-title", hidden: true,
@@ -206,10 +242,17 @@
         el("h2", { id: "hts-title", class: "title", text: TITLE }),
         el("p", { class: "subtitle", text: TEXT.subtitle }),
       ]),
-      el("button", { type: "button", class: "new-chat", text: TEXT.newChat, onclick: newConversation }),
-      el("button", { type: "button", class: "close", "aria-label": TEXT.close, onclick: () => closePanel() },
+      expandButton,
+      el("button", { type: "button", class: "icon-button close", "aria-label": TEXT.close, title: TEXT.close, onclick: () => closePanel() },
         [icon(ICONS.close)]),
     ]),
+    el("div", { class: "toolbar" }, [
+      el("button", { type: "button", class: "tool new-chat", onclick: askNewConversation },
+        [icon(ICONS.restart), el("span", { text: TEXT.newChat })]),
+      el("button", { type: "button", class: "tool download", "aria-label": TEXT.downloadLabel, onclick: downloadConversation },
+        [icon(ICONS.download), el("span", { text: TEXT.download })]),
+    ]),
+    confirmBar,
     log,
     form,
     el("p", { id: "hts-note", class: "note", text: TEXT.note }),
@@ -235,7 +278,8 @@
   });
 
   // On a phone the panel covers the page: it behaves as a modal dialog and keeps Tab inside.
-  const phone = window.matchMedia("(max-width: 600px)");
+  // (also a short window: a laptop at 200 % zoom, see widget.css).
+  const phone = window.matchMedia("(max-width: 600px), (max-height: 560px)");
   panel.addEventListener("keydown", (event) => {
     if (event.key !== "Tab" || !phone.matches) return;
     const focusable = Array.from(panel.querySelectorAll("button:not([disabled]), textarea, a[href], [tabindex='0']"))
@@ -252,7 +296,17 @@
     }
   });
 
+  function setWide(wide) {
+    state.wide = wide;
+    panel.classList.toggle("wide", wide);
+    expandButton.setAttribute("aria-pressed", String(wide));
+    saveState();
+    scrollToEnd();
+  }
+
   function showPanel() {
+    panel.classList.toggle("wide", !!state.wide);
+    expandButton.setAttribute("aria-pressed", String(!!state.wide));
     panel.setAttribute("aria-modal", String(phone.matches));
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
@@ -309,41 +363,60 @@
     ]));
     return el("div", { class: "turn bot welcome" }, [
       el("div", { class: "bubble bot" }, [el("p", { text: TEXT.welcome })]),
+      el("p", { class: "welcome-note", text: TEXT.note }),
       ...groups,
     ]);
+  }
+
+  // "14:05", or "05/12 14:05" for another day; "" for entries saved before timestamps.
+  function stampText(at) {
+    const when = new Date(at);
+    if (!at || isNaN(when.getTime())) return "";
+    const two = (n) => String(n).padStart(2, "0");
+    const time = two(when.getHours()) + ":" + two(when.getMinutes());
+    return when.toDateString() === new Date().toDateString() ? time
+      : two(when.getDate()) + "/" + two(when.getMonth() + 1) + " " + time;
+  }
+  function renderStamp(at) {
+    const text = stampText(at);
+    return text ? el("time", { class: "stamp", datetime: new Date(at).toISOString(), text }) : null;
   }
 
   function renderUser(entry) {
     return el("div", { class: "turn user" }, [
       el("span", { class: "visually-hidden", text: TEXT.you }),
       el("div", { class: "bubble user", text: entry.text }),
+      renderStamp(entry.at),
     ]);
   }
 
-  const SOURCE_LABEL_MAX = 48;
+  const clean = (part) => (typeof part === "string" ? part.trim() : "");
 
-  function shorten(text) {
-    return text.length <= SOURCE_LABEL_MAX ? text : text.slice(0, SOURCE_LABEL_MAX - 1).trimEnd() + "…";
+  // The whole label, readable and unique: the plan's province, document and section
+  // (with its page when the plan has pages), or a legal text's name and topic with its
+  // web site. Never cut: two sections of one plan must not look alike.
+  function sourceLabel(source) {
+    if (typeof source.plan !== "string" || !source.plan) {
+      const url = typeof source.url === "string" && /^https?:\/\//i.test(source.url) ? source.url : null;
+      const site = url ? new URL(url).hostname.replace(/^www\./, "") : "";
+      const named = [clean(source.document), clean(source.section)].filter(Boolean).join(" – ");
+      return site && !named.includes(site) ? named + " (" + site + ")" : named || site;
+    }
+    const page = Number.isInteger(source.page) && source.page > 0 ? ", " + TEXT.page + " " + source.page : "";
+    return [clean(source.province), clean(source.document), clean(source.section) + page].filter(Boolean).join(" – ");
   }
 
-  // A short label (one line on a phone): the plan's province and section, or a web
-  // source's site and topic; the full title stays in the link's title.
   function sourceLink(source) {
-    const text = (part) => (typeof part === "string" ? part.trim() : "");
-    const full = [source.province, source.document, source.section].map(text).filter(Boolean).join(" – ");
+    const label = sourceLabel(source);
     if (typeof source.plan !== "string" || !source.plan) {
       // Not a plan (a programme's legal text): link its published address, web only.
       const url = typeof source.url === "string" && /^https?:\/\//i.test(source.url) ? source.url : null;
-      const site = url ? new URL(url).hostname.replace(/^www\./, "") : text(source.document).split(":")[0];
-      const label = shorten([site, text(source.section)].filter(Boolean).join(" · "));
-      return url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: label, title: full })
-        : el("span", { text: label, title: full });
+      return url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: label })
+        : el("span", { class: "source", text: label });
     }
-    const section = text(source.section).split(" (")[0];
-    const label = shorten([text(source.province), section].filter(Boolean).join(" – ") || full);
     let href = API + "/plans/" + encodeURIComponent(source.plan);
     if (typeof source.anchor === "string" && source.anchor) href += "#" + encodeURIComponent(source.anchor);
-    return el("a", { href, target: "_blank", rel: "noopener", text: label, title: full });
+    return el("a", { href, target: "_blank", rel: "noopener", text: label });
   }
 
   function renderSources(sources) {
@@ -381,9 +454,62 @@
     ]);
   }
 
+  // The answer as plain text (its messages, table rows and sources): what "Sao chép"
+  // copies and what the downloaded conversation holds.
+  function answerText(entry) {
+    const meta = entry.meta || {};
+    const lines = (Array.isArray(entry.messages) ? entry.messages : [])
+      .filter((m) => m && typeof m.text === "string" && m.text).map((m) => m.text);
+    const table = meta.table;
+    if (table && Array.isArray(table.columns) && Array.isArray(table.rows)) {
+      lines.push([table.title, table.columns.join(" | ")].filter(Boolean).join("\n"));
+      table.rows.filter(Array.isArray).forEach((row) => lines.push(row.map((v) => (v === null || v === undefined ? "" : String(v))).join(" | ")));
+    }
+    const sources = (Array.isArray(meta.sources) ? meta.sources : []).filter((x) => x && typeof x === "object");
+    if (sources.length) {
+      lines.push(TEXT.sources);
+      sources.forEach((source) => {
+        const href = source.plan ? API + "/plans/" + encodeURIComponent(source.plan) + (source.anchor ? "#" + encodeURIComponent(source.anchor) : "")
+          : (typeof source.url === "string" && /^https?:\/\//i.test(source.url) ? source.url : "");
+        lines.push("- " + sourceLabel(source) + (href ? " " + href : ""));
+      });
+    }
+    return lines.join("\n");
+  }
+
+  async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return;
+    }
+    const area = el("textarea", { class: "visually-hidden", "aria-hidden": "true" });
+    area.value = text;
+    shadow.append(area);
+    area.select();
+    const done = document.execCommand("copy");
+    area.remove();
+    if (!done) throw new Error("copy");
+  }
+
+  function renderActions(entry) {
+    const status = el("p", { class: "copy-status", role: "status" });
+    const copy = el("button", {
+      type: "button", class: "copy", "aria-label": TEXT.copyLabel,
+      onclick: async () => {
+        try {
+          await copyText(answerText(entry));
+          status.textContent = TEXT.copied;
+        } catch (e) {
+          status.textContent = TEXT.copyFailed;
+        }
+      },
+    }, [icon(ICONS.copy), el("span", { text: TEXT.copy })]);
+    return el("div", { class: "actions" }, [renderStamp(entry.at), copy, status]);
+  }
+
   function renderFeedback(entry) {
     const messageId = entry.meta && entry.meta.message_id;
-    if (!messageId) return null;
+    if (!messageId || NO_FEEDBACK_KINDS.includes(entry.meta.kind)) return null;
     const status = el("p", { class: "feedback-status", role: "status" });
     const up = el("button", { type: "button", class: "thumb up", "aria-label": TEXT.helpful, title: TEXT.helpful }, [icon(ICONS.up)]);
     const down = el("button", { type: "button", class: "thumb down", "aria-label": TEXT.notHelpful, title: TEXT.notHelpful }, [icon(ICONS.down)]);
@@ -456,7 +582,7 @@
           }))));
       }
     }
-    parts.push(renderTable(meta.table), renderSources(meta.sources), renderFeedback(entry));
+    parts.push(renderTable(meta.table), renderSources(meta.sources), renderActions(entry), renderFeedback(entry));
     return el("div", { class: "turn bot" }, parts);
   }
 
@@ -469,6 +595,34 @@
       } catch (e) { /* a stored entry this version cannot show: skip it */ }
     }
     scrollToEnd();
+  }
+
+  // ---- the conversation as a text file ----
+  function conversationText() {
+    const lines = [TEXT.fileTitle, location.href.split("#")[0], ""];
+    for (const entry of state.entries) {
+      if (!entry) continue;
+      const when = entry.at ? " (" + new Date(entry.at).toLocaleString("vi-VN") + ")" : "";
+      if (entry.role === "user") lines.push(TEXT.fileYou + when + ":", entry.text, "");
+      else if (entry.role === "bot") lines.push(TEXT.fileBot + when + ":", answerText(entry), "");
+    }
+    return lines.join("\r\n");
+  }
+
+  function downloadConversation() {
+    const blob = new Blob(["\ufeff" + conversationText()], { type: "text/plain;charset=utf-8" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: "cuoc-tro-chuyen-" + new Date().toISOString().slice(0, 10) + ".txt" });
+    shadow.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  function hideConfirm() { confirmBar.hidden = true; }
+  function askNewConversation() {
+    if (!state.entries.length) { newConversation(); return; }
+    confirmBar.hidden = false;
+    confirmBar.querySelector(".confirm-no").focus();
   }
 
   // ---- talking to the server ----
@@ -508,7 +662,7 @@
   function send(message, shown) {
     if (busy) return;
     if (panel.hidden) openPanel();
-    const entry = { role: "user", text: shown || message };
+    const entry = { role: "user", text: shown || message, at: new Date().toISOString() };
     state.entries.push(entry);
     saveState();
     append(renderUser(entry));
@@ -541,7 +695,7 @@
         const serverMessage = data && data.error && typeof data.error.message === "string" && data.error.message;
         throw new Error(serverMessage || (response.status >= 500 ? TEXT.serverError : TEXT.unreachable));
       }
-      const entry = { role: "bot", messages: data.messages, meta: data.meta || {}, feedback: null };
+      const entry = { role: "bot", messages: data.messages, meta: data.meta || {}, feedback: null, at: new Date().toISOString() };
       state.entries.push(entry);
       saveState();
       typing.remove();
@@ -571,6 +725,7 @@
   }
 
   function newConversation() {
+    hideConfirm();
     state.sender = newSender();
     state.entries = [];
     saveState();
@@ -582,7 +737,10 @@
   function mount() {
     (document.body || document.documentElement).append(host);
     renderAll();
-    if (state.open) showPanel();   // reopened after a reload, without stealing focus
+    if (state.open) {
+      showPanel();                 // reopened after a reload, without stealing focus
+      requestAnimationFrame(() => scrollToEnd());   // the last message in view
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);

@@ -14,19 +14,29 @@ unit with its own `subject` (what it counts), one of those. Below that, the call
 
 The vectors of the unit documents are computed once and cached in var/index/ under a
 hash of the model id and the texts (about 200 short texts; ~10 s on 2 cores when cold).
+
+The answers portal operators publish on the admin page (index/answers_publish.py) are
+merged in as units with "operator": True, after the curated ones. They are not bound to
+`meta.subject_words` (an operator answers what the curated file is not about), only to
+the thresholds. A publication is seen on the next lookup: `load_unit_index` keeps the
+index in an index.published.Reloading keyed on the published answers' version (one
+stat) and the day (an answer past its valid_until drops out); the curated units' vectors
+come from the cache, only the operator answers' few texts are embedded (about 1 s).
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from datetime import date
 
 import numpy as np
 
 from core import knowledge
+from index import answers_publish
 from core.vocabulary import expand_abbreviations, phrase_text
 from index.plans.source import Source
 from index.retrieval.diacritics import is_unaccented
+from index.published import Reloading
 from index.retrieval.hybrid import Acceptance, HybridRetriever
 from index.retrieval.store import build_dir
 
@@ -55,7 +65,13 @@ def units_data() -> dict:
 def unit_source(unit: dict, sources: dict) -> Source:
     """Where a unit's answer comes from: its named source (`sources`: name → {title, url},
     answer_units.yml and programmes.yml `sources`), the unit's label as the section, and
-    its `valid_until`. Raises KeyError for a source name no file defines."""
+    its `valid_until`. An operator's answer carries its source itself: the document with
+    its number and date, its URL. Raises KeyError for a source name no file defines."""
+    if unit.get("operator"):
+        own = unit["source"]
+        details = ", ".join(part for part in (own.get("number"), own.get("date")) if part)
+        return Source(document=f"{own['document']} ({details})" if details else own["document"],
+                      url=own.get("url", ""), valid_until=str(unit.get("valid_until") or ""))
     named = sources[unit["source"]]
     return Source(document=named.get("title", ""), section=unit["label"], url=named.get("url", ""),
                   valid_until=str(unit.get("valid_until") or ""))
@@ -86,9 +102,18 @@ class UnitIndex:
                 owner.append(number)
         self.documents = documents
         self.owner = np.array(owner)
+        # Curated units and operator answers are cached apart: a publication re-embeds
+        # only its own few texts.
+        operator = [bool(units[number].get("operator")) for number in owner]
+        curated = [d for d, mine in zip(documents, operator) if not mine]
+        written = [d for d, mine in zip(documents, operator) if mine]
+        if any(operator[:len(curated)]) or not all(operator[len(curated):]):
+            raise ValueError("operator answers must come after the curated units")
+        parts = [_cached_vectors(embedder, group) for group in (curated, written) if group]
+        self.vectors = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        self.embedder = embedder
         self.retriever = HybridRetriever(
-            documents, _cached_vectors(embedder, documents), embedder,
-            Acceptance.of(threshold, expand_first=True),
+            documents, self.vectors, embedder, Acceptance.of(threshold, expand_first=True),
             restore_from=[d for d in documents if not is_unaccented(d)])
 
     @property
@@ -126,7 +151,8 @@ class UnitIndex:
                         and self.names_unit_subject(self.units[i]["id"], text)]
             best = siblings[0] if siblings else best
         accepted = (self.retriever.accepts(dense[best], coverage[best])
-                    and self.names_subject(text) and self.names_unit_subject(self.units[best]["id"], text))
+                    and (self.units[best].get("operator") or self.names_subject(text))
+                    and self.names_unit_subject(self.units[best]["id"], text))
         return Choice(unit=self.units[best], ranked=tuple(self.units[i]["id"] for i in order),
                       dense=round(float(dense[best]), 4), coverage=round(float(coverage[best]), 4),
                       accepted=bool(accepted))
@@ -158,9 +184,31 @@ def _cached_vectors(embedder, documents: list[str]) -> np.ndarray:
     return vectors
 
 
-@lru_cache(maxsize=None)
-def load_unit_index() -> UnitIndex:
-    """The process-wide unit index (shares the embedding model with the plan search)."""
+def build_unit_index(extra: list[dict] = (), replace: dict | None = None) -> UnitIndex:
+    """A unit index of the curated units, the live operator answers and `extra` units;
+    `replace`: an operator answer standing in for the published one of its id (the answer
+    editor's preview of a draft)."""
     from index.retrieval.embedding import load_embedder
     data = units_data()
-    return UnitIndex(data["units"], data["meta"]["threshold"], load_embedder(), data["meta"]["subject_words"])
+    written = [answers_publish.as_unit(a) for a in answers_publish.live_answers()]
+    if replace is not None:
+        written = [replace if unit["id"] == replace["id"] else unit for unit in written]
+    return UnitIndex([*data["units"], *written, *extra], data["meta"]["threshold"], load_embedder(),
+                     data["meta"]["subject_words"])
+
+
+def answers_signal() -> str:
+    """What changes when the operators' answers do: their version, and the day."""
+    return f"{answers_publish.answers_version()}|{date.today()}"
+
+
+_units = Reloading(build_unit_index, "answer units", signal=answers_signal)
+
+
+def load_unit_index() -> UnitIndex:
+    """The process-wide unit index (shares the embedding model with the plan search),
+    rebuilt when the operators' published answers change."""
+    return _units.get()
+
+
+load_unit_index.cache_clear = _units.clear        # tests: forget the loaded index
