@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plans_dir
+from index.plans.copy_noise import clean_math, flatten_tables
 from index.plans.readers import PlanParseError, decode_plan, read_document
 
 __all__ = ["Line", "Section", "Plan", "PlanParseError", "decode_plan", "strip_markdown", "parse_plan", "read_plan",
@@ -143,7 +144,7 @@ def _to_roman(value: int) -> str:
 
 def strip_markdown(raw: str) -> tuple[str, bool]:
     """Text without markdown, and whether the markup marked it as a heading."""
-    text = raw.replace("\t", " ").strip()
+    text = clean_math(raw.replace("\t", " ")).strip()
     marked = bool(re.match(r"^#{1,6}\s", text))
     text = re.sub(r"^#{1,6}\s*", "", text)
     if re.fullmatch(r"\*\*.+\*\*", text) and "**" not in text[2:-2]:
@@ -156,8 +157,13 @@ def strip_markdown(raw: str) -> tuple[str, bool]:
 
 def _continues_previous(text: str) -> bool:
     """A line that starts in lowercase continues a cut sentence, unless it is an item
-    of a lettered list ("a) ...", "đ) ...")."""
-    return bool(text) and text[0].islower() and not _LETTER.match(text)
+    of a lettered list ("a) ...", "đ) ..."); so does a line that starts with a number
+    and is no heading ("khoảng" / "180 trạm, trong đó ...", "ứng dụng" / "5G, IoT ...")."""
+    if not text:
+        return False
+    if text[0].isdigit():
+        return re.match(r"\d[\d.,]*\s*[^\W\d_]", text) is not None and _heading_candidate(text) is None
+    return text[0].islower() and not _LETTER.match(text)
 
 
 def _ends_open(text: str) -> bool:
@@ -342,7 +348,7 @@ def parse_plan(text: str, info: PlanInfo, pages: list[int] | None = None) -> Pla
     """The section tree of a plan's text; `pages` gives the page of each text line
     (readers.Document.pages). PlanParseError when fewer than two numbered sections."""
     builder = _TreeBuilder(info.title)
-    for logical in _logical_lines(text):
+    for logical in _logical_lines(flatten_tables(text)):
         builder.add(logical)
     numbered = [s for s in builder.root.walk() if s.rank > _RANKS["root"] and s.number]
     if not builder.preamble.lines:
