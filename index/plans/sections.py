@@ -166,6 +166,28 @@ def _continues_previous(text: str) -> bool:
     return text[0].islower() and not _LETTER.match(text)
 
 
+_WRAP_MIN = 25     # a hard-wrapped line of a copied page is at least this long
+
+
+def _wrapped_line(previous: str, text: str, marked: bool) -> bool:
+    """Copies of web pages wrap paragraphs at a fixed width, so a line may start in
+    capitals and still continue the line above ("- Chủ trì, phối hợp với các" / "Sở,
+    Ban, ngành liên quan ..."): the line above is long and stops on a word, and this one
+    is no heading, bullet, table row or capitals-only title."""
+    return (len(previous) >= _WRAP_MIN and previous[-1].isalnum() and not marked
+            and _heading_candidate(previous) is None and not previous.isupper()
+            and not text.isupper() and " | " not in text and _BULLET.match(text) is None
+            and _heading_candidate(text) is None and _END_MATTER.match(text) is None
+            and _CLOSING_START.match(text) is None and not text.startswith(("Căn cứ", "(")))
+
+
+def _continues_list_clause(previous: str, text: str) -> bool:
+    """A wrapped line that starts in lowercase right after a line ending in ";" or ","
+    ("... phối hợp Ban Quản lý ...;" / "các doanh nghiệp viễn thông ...")."""
+    return (previous.endswith((";", ",")) and len(previous) >= _WRAP_MIN and _continues_previous(text)
+            and not text[0].isdigit() and _heading_candidate(previous) is None)
+
+
 def _ends_open(text: str) -> bool:
     """True when a line stops mid-sentence (no closing punctuation)."""
     return not re.search(r"[.;:!?…)\]”\"]$", text)
@@ -186,6 +208,7 @@ def _logical_lines(text: str) -> list[_Logical]:
     """Cleaned non-empty lines, with sentences cut by page breaks joined again."""
     out: list[_Logical] = []
     open_index = None          # the last line that may continue on a later line
+    last_number, last_raw = 0, ""
     for number, raw in enumerate(text.splitlines(), start=1):
         cleaned, marked = strip_markdown(raw)
         if not cleaned:
@@ -193,7 +216,13 @@ def _logical_lines(text: str) -> list[_Logical]:
         if _is_footnote(cleaned):
             out.append(_Logical(number, cleaned, False))
             continue
-        if open_index is not None and _continues_previous(cleaned):
+        adjacent = out and number == last_number + 1
+        wrapped = adjacent and (open_index is not None and _wrapped_line(last_raw, cleaned, marked)
+                                or _continues_list_clause(last_raw, cleaned))
+        if wrapped and open_index is None:
+            open_index = len(out) - 1
+        last_number, last_raw = number, cleaned
+        if open_index is not None and (_continues_previous(cleaned) or wrapped):
             previous = out[open_index]
             previous.text = f"{previous.text} {cleaned}"
         else:
