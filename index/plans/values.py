@@ -399,11 +399,12 @@ def _table_row_records(plan: Plan, section: Section, line: Line, kind: str, year
 _SCOPES = (("khu cong nghe cao", "khu công nghệ cao, khu công nghiệp"),
            ("khu cong nghiep", "khu công nghiệp"), ("cum cong nghiep", "cụm công nghiệp"),
            ("quoc lo", "quốc lộ, cao tốc"), ("cao toc", "quốc lộ, cao tốc"),
-           ("cap xa", "cấp xã"), ("thon", "thôn, bản"), ("ap", "ấp, khu phố"))
+           ("cap xa", "cấp xã"), ("thon", "thôn, bản"))
 
 
 def _scope(text: str) -> str:
-    words = f" {' '.join(fold(text).split())} "
+    found = re.findall(r"\w+", fold(text))
+    words = f" {' '.join(found)} "
     return next((scope for phrase, scope in _SCOPES if f" {phrase} " in words), "")
 
 
