@@ -15,7 +15,8 @@ sites or produced by PDF-to-Markdown converters. Three shapes recur:
 row's first source line and leaves the row's other lines empty, so line numbers (which
 every record cites) do not move. A row of a "|"-separated table starts at the cell that
 holds the next item number ("1", "2" …, a Roman numeral for a group, "1" again after one):
-a bare number that is not the next one ("100") is a value cell, not a new row.
+a bare number that is not the next one ("100") is a value cell, not a new row. A group row
+with only its numeral and name becomes a heading ("II. Hạ tầng số (05 chỉ tiêu)").
 """
 import re
 
@@ -130,7 +131,12 @@ def _pipe_tables(lines: list[str]) -> list[str]:
             elif rows:
                 rows[-1].append(cell)
         for row in rows:
-            _blank_span(out, row[0][0], row[-1][1], " | ".join(cell[2] for cell in row))
+            texts = [cell[2] for cell in row]
+            if _ROMAN.match(_item_number(texts[0])) and len(texts) == 2:
+                # A group row ("II | Hạ tầng số (05 chỉ tiêu)"): a heading of the table.
+                _blank_span(out, row[0][0], row[-1][1], f"{_item_number(texts[0])}. {texts[1]}")
+            else:
+                _blank_span(out, row[0][0], row[-1][1], " | ".join(texts))
         if rows:
             for index in range(rows[0][0][0], rows[-1][-1][1] + 1):
                 if out[index].strip() == "|":

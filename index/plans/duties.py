@@ -179,6 +179,29 @@ _TIME_CELL = re.compile(r"^(?:(?:quý|qúy)\s+[IV]+.*|.*\b20\d\d\b.*|thường x
                         r"hằng quý|hàng tháng|hằng tháng|định kỳ.*|trước .*)$", re.I)
 
 
+def _body_key(name: str) -> str:
+    """A body's name for telling two spellings apart: folded words, "Ủy ban nhân dân" as
+    "ubnd", "các" and parenthesised notes left out ("Sở Thông tin và Truyền thông (Giao
+    Phòng Bưu chính Viễn thông)" = "Sở Thông tin và Truyền thông")."""
+    text = " ".join(re.findall(r"\w+", fold(re.sub(r"\([^)]*\)", " ", name))))
+    text = re.sub(r"\buy ban nhan dan\b", "ubnd", text)
+    return " ".join(word for word in text.split() if word != "cac")
+
+
+def _merge(records: list[DutyRecord], table: list[DutyRecord]) -> list[DutyRecord]:
+    """The appendix's duties of a body the plan already gave duties to join its record
+    (each duty keeps its own line); a body only the appendix names gets its own."""
+    merged = list(records)
+    for record in table:
+        same = next((r for r in merged if _body_key(r.agency_label) == _body_key(record.agency_label)), None)
+        if same is None:
+            merged.append(record)
+        else:
+            same.duties.extend(duty for duty in record.duties
+                               if all(duty.line != mine.line for mine in same.duties))
+    return merged
+
+
 def _table_duties(plan: Plan) -> list[DutyRecord]:
     """One record per lead body of the appendix task tables, one duty per row."""
     by_body: dict[str, DutyRecord] = {}
@@ -212,4 +235,4 @@ def extract_duties(plan: Plan) -> list[DutyRecord]:
         for record in named:
             if not any(duty.line == line.number for duty in record.duties):
                 record.duties.append(Duty(line.text, line.number, find_deadlines(line.text)))
-    return records + _table_duties(plan)
+    return _merge(records, _table_duties(plan))

@@ -162,7 +162,7 @@ def _continues_previous(text: str) -> bool:
     if not text:
         return False
     if text[0].isdigit():
-        return re.match(r"\d[\d.,]*\s*[^\W\d_]", text) is not None and _heading_candidate(text) is None
+        return re.match(r"\d[\d.,]*\s*(?:%|[^\W\d_])", text) is not None and _heading_candidate(text) is None
     return text[0].islower() and not _LETTER.match(text)
 
 
@@ -179,6 +179,10 @@ def _wrapped_line(previous: str, text: str, marked: bool) -> bool:
             and not text.isupper() and " | " not in text and _BULLET.match(text) is None
             and _heading_candidate(text) is None and _END_MATTER.match(text) is None
             and _CLOSING_START.match(text) is None and not text.startswith(("Căn cứ", "(")))
+
+
+# A line holding only a value, cut from its label ("- Tỷ lệ dùng chung vị trí BTS:" / "14,03%.").
+_VALUE_ONLY = re.compile(r"[\d.,]+\s*(?:%|Mbps|Mb/s|Mbit/s|Gbps)?\s*[.;]?")
 
 
 def _continues_list_clause(previous: str, text: str) -> bool:
@@ -218,7 +222,8 @@ def _logical_lines(text: str) -> list[_Logical]:
             continue
         adjacent = out and number == last_number + 1
         wrapped = adjacent and (open_index is not None and _wrapped_line(last_raw, cleaned, marked)
-                                or _continues_list_clause(last_raw, cleaned))
+                                or _continues_list_clause(last_raw, cleaned)
+                                or last_raw.endswith(":") and _VALUE_ONLY.fullmatch(cleaned) is not None)
         if wrapped and open_index is None:
             open_index = len(out) - 1
         last_number, last_raw = number, cleaned

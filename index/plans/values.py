@@ -97,9 +97,18 @@ def _parse_number(raw: str) -> float:
     return float(raw.replace(",", "."))
 
 
+_STATED_SHARE = re.compile(r"\(\s*\d+(?:[.,]\d+)?\s*%\s+[^\W\d]")
+
+
 def _mask_parentheses(text: str) -> str:
-    """Blank out parenthesised text, keeping offsets: "(4G)", "(SMP)", footnotes."""
-    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), text)
+    """Blank out parenthesised text, keeping offsets: "(4G)", "(SMP)", "(10 Gbps)",
+    footnotes; but not a share the parentheses state as a condition of the target
+    ("(95% truy nhập có tốc độ tải xuống đạt yêu cầu)"), of which only the brackets go."""
+    def blank(match: re.Match) -> str:
+        if _STATED_SHARE.match(match.group()):
+            return " " + match.group()[1:-1] + " "
+        return " " * len(match.group())
+    return re.sub(r"\([^()]*\)", blank, text)
 
 
 def _values_in(clause: str) -> list[_Match]:
