@@ -71,6 +71,8 @@ def _html_tables(lines: list[str]) -> list[str]:
 
 
 _ROMAN = re.compile(r"^[IVX]{1,5}$")
+# A line that starts a new part of the document, never a table cell's continuation.
+_HEADING_LIKE = re.compile(r"^(?:#|\*\*|[IVX]{1,5}\.\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZĐÀ-Ỹ]|Phần thứ|PHỤ LỤC|Nơi nhận)")
 _PIPE_GAP = 14      # a table cell spans at most this many lines between "|" lines
 
 
@@ -114,7 +116,8 @@ def _pipe_tables(lines: list[str]) -> list[str]:
         if len(block) < 4:
             continue
         end = block[-1]
-        while end + 1 < len(lines) and end - block[-1] < _PIPE_GAP and lines[end + 1].strip():
+        while end + 1 < len(lines) and end - block[-1] < _PIPE_GAP and lines[end + 1].strip() \
+                and not _HEADING_LIKE.match(lines[end + 1].strip()):
             end += 1
         cells = _pipe_cells(lines, block[0], end)
         rows: list[list[tuple[int, int, str]]] = []
@@ -130,6 +133,9 @@ def _pipe_tables(lines: list[str]) -> list[str]:
                 rows.append([cell])
             elif rows:
                 rows[-1].append(cell)
+        header = [cell for cell in cells if rows and cell[1] < rows[0][0][0]]
+        if len(header) >= 3:                 # "TT | Chỉ tiêu | Đơn vị tính | Năm 2026 | Năm 2030"
+            _blank_span(out, header[0][0], header[-1][1], " | ".join(_item_number(cell[2]) for cell in header))
         for row in rows:
             texts = [cell[2] for cell in row]
             if _ROMAN.match(_item_number(texts[0])) and len(texts) == 2:
@@ -138,7 +144,8 @@ def _pipe_tables(lines: list[str]) -> list[str]:
             else:
                 _blank_span(out, row[0][0], row[-1][1], " | ".join(texts))
         if rows:
-            for index in range(rows[0][0][0], rows[-1][-1][1] + 1):
+            first = header[0][0] if len(header) >= 3 else rows[0][0][0]
+            for index in range(first, rows[-1][-1][1] + 1):
                 if out[index].strip() == "|":
                     out[index] = ""
     return out

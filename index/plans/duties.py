@@ -37,6 +37,7 @@ _DEADLINES = [
     re.compile(r"(?:định kỳ\s+)?\d{1,2}\s+tháng\s+(?:một|1)\s+lần", re.I),
     re.compile(r"(?:định kỳ\s+)?(?:hàng|hằng)\s+(?:tháng|quý)", re.I),
     re.compile(r"(?:trong\s+)?quý\s+[IV]{1,3}(?:\s*/\s*|\s+năm\s+)20\d\d", re.I),
+    re.compile(r"(?<=hoàn thành )trong năm 20\d\d", re.I),
 ]
 
 
@@ -128,7 +129,8 @@ _BODY_WORDS = ("Sở", "Ban", "UBND", "Ủy ban", "Uỷ ban", "Các", "Công ty"
 def _bodies(label: str) -> list[str]:
     """The bodies a heading names: itself when the vocabulary knows it or it names one;
     "Các Sở: A, B, C; Công ty X" → ["Sở A", "Sở B", "Sở C", "Công ty X"]."""
-    if agency_for_label(label) is not None:
+    listing = re.search(r"\b(?:Sở|Ban|Phòng|Công ty|Trung tâm)\s*:", label, re.I)
+    if agency_for_label(label) is not None and not listing:
         return [label]
     bodies = []
     for part in re.split(r";\s*", label):
@@ -136,10 +138,25 @@ def _bodies(label: str) -> list[str]:
         if listed:
             kind = listed.group(1)
             kind = kind[0].upper() + kind[1:]
-            bodies += [f"{kind} {name.strip()}" for name in re.split(r",\s*", listed.group(2)) if name.strip()]
+            bodies += [f"{kind} {name}" for name in _listed_names(kind, listed.group(2))]
         elif part.strip():
             bodies.append(part.strip())
     return bodies or [label]
+
+
+def _listed_names(kind: str, text: str) -> list[str]:
+    """"Xây dựng, Công Thương, Văn hóa, Thể thao và Du lịch" → ["Xây dựng", "Công Thương",
+    "Văn hóa, Thể thao và Du lịch"]: a name with "và" takes the name before it when that
+    one alone is no known body ("Tài chính, Kế hoạch và Đầu tư" stays two)."""
+    fragments = [name.strip() for name in re.split(r",\s*", text) if name.strip()]
+    names: list[str] = []
+    for fragment in fragments:
+        if names and " và " in f" {fragment} " and " và " not in names[-1] \
+                and agency_for_label(f"{kind} {fragment}") is None and agency_for_label(f"{kind} {names[-1]}") is None:
+            names[-1] = f"{names[-1]}, {fragment}"
+        else:
+            names.append(fragment)
+    return names
 
 
 def _record(plan: Plan, label: str, duties: list[Duty], section: Section, line: int, page: int) -> DutyRecord:
@@ -174,9 +191,26 @@ def _named_in(label: str, text: str) -> bool:
     return bool(words) and f" {' '.join(words)} " in f" {text_words} "
 
 
+_GENERIC_SUBJECT = re.compile(r"^(?:.{0,40}\b(?:yêu cầu|đề nghị)\s+)?các\s+(?:cơ quan|bộ phận|đơn vị|sở|phòng)\b", re.I)
+
+
+def _bound_by(text: str, records: list[DutyRecord]) -> list[DutyRecord]:
+    """The bodies a closing paragraph sets its deadline for: those it names before the
+    body reports go to ("... báo cáo ... về Ban Quản lý ..."), or every body but that one
+    when it speaks to all ("Các cơ quan, đơn vị báo cáo ... trước ngày 20 tháng 11")."""
+    parts = re.split(r"\s(?:về|qua)\s", text, maxsplit=1)
+    subject, recipient = parts[0], parts[1] if len(parts) > 1 else ""
+    named = [r for r in records if _named_in(r.agency_label, subject) and not _named_in(r.agency_label, recipient)]
+    if named:
+        return named
+    if _GENERIC_SUBJECT.match(subject.strip()):
+        return [r for r in records if not _named_in(r.agency_label, recipient)]
+    return []
+
+
 # Task tables: "TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian | ...".
 _TIME_CELL = re.compile(r"^(?:(?:quý|qúy)\s+[IV]+.*|.*\b20\d\d\b.*|thường xuyên|hàng năm|hằng năm|hàng quý|"
-                        r"hằng quý|hàng tháng|hằng tháng|định kỳ.*|trước .*)$", re.I)
+                        r"hằng quý|hàng tháng|hằng tháng|định kỳ.*|trước .*|\d{1,2} tháng (?:một|1) lần)$", re.I)
 
 
 def _body_key(name: str) -> str:
@@ -231,8 +265,7 @@ def extract_duties(plan: Plan) -> list[DutyRecord]:
         for body in _bodies(label):
             records.append(_record(plan, body, _group_duties(section.lines), section, section.line, section.page))
     for line in _closing_paragraphs(plan):
-        named = [record for record in records if _named_in(record.agency_label, line.text)]
-        for record in named:
+        for record in _bound_by(line.text, records):
             if not any(duty.line == line.number for duty in record.duties):
                 record.duties.append(Duty(line.text, line.number, find_deadlines(line.text)))
     return _merge(records, _table_duties(plan))

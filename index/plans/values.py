@@ -56,7 +56,7 @@ _NUMBER = re.compile(
     r"(?:\s*(?P<unit>%|Mbps|Mb/s|Mbit/s|Gbps|Gb/s|Gbit/s)(?![\w/]))?")
 _QUALIFIERS = ("tối thiểu", "duy trì", "khoảng", "phấn đấu", "ít nhất", "tối đa", "không quá",
                "không dưới", "trên", "hơn", "dưới", "gần", "quá")
-_NOT_A_VALUE_BEFORE = re.compile(r"(năm|ngày|tháng|số|thứ|khóa|khoá|giai đoạn|điều|khoản)\s*$", re.I)
+_NOT_A_VALUE_BEFORE = re.compile(r"(năm|ngày|tháng|số|thứ|khóa|khoá|giai đoạn|điều|khoản|mức|cấp độ|nhóm|loại|hạng|phiên bản)\s*$", re.I)
 _CONNECTOR = re.compile(r"(?::|\bđạt\b:?|\blà\b)\s*$", re.I)
 _PREDICATE_CUES = ("sử dụng", "được", "có", "kết nối")
 _YEAR_IN_HEADING = re.compile(r"(?:năm|đến|hết)\s+(?:năm\s+)?(20\d\d)|giai đoạn\s+20\d\d\s*[-–]\s*(20\d\d)", re.I)
@@ -259,7 +259,8 @@ _BEFORE_TARGETS = ("muc dich", "yeu cau", "can cu", "su can thiet", "quan diem",
 
 def _heading_kind(heading: str) -> str | None:
     folded = fold(heading)
-    if any(cue in folded for cue in _STATUS_HEADINGS):
+    title = re.sub(r"^(?:[ivx]+|\d+(?:\.\d+)*|[a-z])[.)]?\s+", "", folded)
+    if any(cue in folded for cue in _STATUS_HEADINGS) or title.startswith("ket qua"):
         return "status"
     if any(cue in folded for cue in _TARGET_HEADINGS) and not any(cue in folded for cue in _NOT_TARGET_HEADINGS):
         return "target"
@@ -380,10 +381,28 @@ _TABLE_ROW = " | "
 _UNIT_CELLS = {"%": "%", "mbps": "Mbps", "mb/s": "Mbps", "mbit/s": "Mbps", "gbps": "Gbps"}
 
 
+def _table_header(section: Section, line: Line) -> list[str]:
+    """The header row of the table a row belongs to ("TT | Chỉ tiêu | Đơn vị tính | Năm
+    2026 | Năm 2030"): the last row above it in the section whose first cell is no number."""
+    header = []
+    for other in section.lines:
+        if other.number >= line.number:
+            break
+        if _TABLE_ROW in other.text:
+            first = other.text.split("|")[0].strip()
+            if not re.fullmatch(r"\d{1,2}|[IVX]{1,5}", first):
+                header = [cell.strip() for cell in other.text.split("|")]
+    return header
+
+
 def _table_row_records(plan: Plan, section: Section, line: Line, kind: str, year: int | None):
     """An indicator table row "1 | Tỷ lệ ... | <explanation> | % | 100": the label is the
-    first text cell, the unit its unit cell, the value the number after it."""
+    first text cell, the unit its unit cell, the value the number after it; with a header
+    that gives a year per column ("Năm 2026 | Năm 2030"), one value per year."""
     cells = [cell.strip() for cell in line.text.split("|")]
+    header = _table_header(section, line)
+    years = {i: int(found.group()) for i, cell in enumerate(header)
+             if (found := re.search(r"20\d\d", cell))} if len(header) == len(cells) else {}
     units = [i for i, cell in enumerate(cells) if fold(cell) in _UNIT_CELLS or fold(cell) in ("so", "cai", "tram")]
     if not units:
         return
@@ -392,16 +411,18 @@ def _table_row_records(plan: Plan, section: Section, line: Line, kind: str, year
     labels = [cell for cell in cells[:unit_at] if re.search(r"[^\W\d]{3,}", cell)]
     if not values or not labels:
         return
-    raw = cells[values[0]]
-    number = re.search(r"\d+(?:[.,]\d+)?$", raw).group()
-    qualifier = raw[:-len(number)].strip().lower()
     unit = _UNIT_CELLS.get(fold(cells[unit_at]), cells[unit_at])
     indicator = indicator_for_label(labels[0])
-    yield ValueRecord(
-        kind=kind, province=plan.info.province, year=year, indicator=indicator.id if indicator else "",
-        label=labels[0], value=_parse_number(number), unit=indicator.unit if indicator else unit,
-        qualifier=qualifier, text=line.text, section=section.path_text, document=plan.info.document,
-        plan=plan.id, anchor=section.anchor, line=line.number, page=line.page, scope=_scope(labels[0]))
+    for column in (values if years else values[:1]):
+        raw = cells[column]
+        number = re.search(r"\d+(?:[.,]\d+)?$", raw).group()
+        qualifier = raw[:-len(number)].strip().lower()
+        yield ValueRecord(
+            kind=kind, province=plan.info.province, year=years.get(column, year) if kind == "target" else None,
+            indicator=indicator.id if indicator else "", label=labels[0], value=_parse_number(number),
+            unit=indicator.unit if indicator else unit, qualifier=qualifier, text=line.text,
+            section=section.path_text, document=plan.info.document, plan=plan.id, anchor=section.anchor,
+            line=line.number, page=line.page, scope=_scope(labels[0]))
 
 
 # What a value covers when its line narrows it (folded phrase → scope).
