@@ -10,7 +10,7 @@ from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
 from actions.reply import Reply, cite, number_text, record_source
 from actions.understanding import Question
-from index.plans import ValueRecord, best_matches, value_words
+from index.plans import ValueRecord, best_matches, share, value_words
 from core.vocabulary import indicator_by_id
 
 _LONG_LABEL = 90      # a prose clause, not a label: show the indicator's name instead
@@ -130,6 +130,14 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
             records = in_years
     if not records:
         return _not_in_plan(question, plan_ids, kind)
+    # The plan's own words may name the asked value better than the vocabulary's link
+    # ("thí điểm mạng 5G dùng riêng cho bao nhiêu nhà máy?" names no 5G coverage).
+    stated = phrase_records(question, plan_ids, kind)
+    topic = question.topic_words()
+    if stated and not set(map(id, stated)) & set(map(id, records)) and \
+            share(topic, stated[0], value_words) > max(share(topic, r, value_words) for r in records):
+        kind = "status" if all(r.kind == "status" for r in stated) else "target"
+        records, notes = stated, []
     return Reply(kind, _text(records, kind, notes), [record_source(r) for r in records],
                  context=_context(question, plan_ids, kind))
 

@@ -49,6 +49,12 @@ def duty_words(record) -> frozenset[str]:
     return phrase_words(record.agency_label) | _agency_words().get(record.agency, frozenset())
 
 
+def share(topic: Iterable[str], record, words_of: Callable) -> float:
+    """The share of `topic` the record's words hold (0 for an empty topic)."""
+    topic = set(topic)
+    return len(topic & words_of(record)) / len(topic) if topic else 0.0
+
+
 def best_matches(topic: Iterable[str], records: list, words_of: Callable) -> list:
     """The records whose phrase holds most of `topic` (folded words), best score only;
     [] when none holds MIN_SHARE of them and MIN_WORDS at least."""

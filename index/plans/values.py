@@ -225,10 +225,15 @@ def _records_for_clause(clause: str, line_text: str):
         indicator = indicator_for_label(label)
         if indicator is not None and not match.unit and match.noun and indicator.unit in ("%", "Mbps"):
             indicator = None            # "tối thiểu 1 trạm" in a sentence about a percentage
+        if indicator is not None and match.unit and indicator.unit in _MEASURES and match.unit != indicator.unit:
+            indicator = None            # a speed is never a share ("... 5G trong khu công nghiệp ... 300 Mb/s")
         if indicator is not None and (labelled or indicator.nouns):
             yield match, label, indicator
         elif _is_quantity(match, label):
             yield match, label or clause, None
+
+
+_MEASURES = ("%", "Mbps", "Gbps")
 
 
 def _is_quantity(match: _Match, label: str) -> bool:
