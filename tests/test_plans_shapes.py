@@ -124,3 +124,32 @@ def test_a_video_speed_is_never_the_mobile_speed_target():
     linked = [(v.value, v.label) for v in extract_values(plan) if v.indicator == "mobile_broadband_speed"]
     assert [value for value, _ in linked] == [40], linked
     assert PROJECT_ROOT.exists()
+
+
+def test_a_word_table_of_indicators_by_year_reads_like_the_copied_table(tmp_path):
+    """The Gia Lai plan's "Chỉ tiêu" table as a real Word table (five columns): each row
+    is read as one line, so the values and their years are those of the text copy."""
+    import docx
+
+    source = SHAPES / "gia-lai-kinh-te-so-2026-2030.txt"
+    lines = source.read_text(encoding="utf-8").split("\n")
+    start = lines.index("II. CHỈ TIÊU CHỦ YẾU") + 1
+    end = lines.index("III. NHIỆM VỤ, GIẢI PHÁP")
+    cells = [line for line in lines[start:end] if line.strip() and line.strip() != "|"]
+    rows = [cells[i:i + 5] for i in range(0, len(cells), 5)]
+    document = docx.Document()
+    for line in lines[:start]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(rows), cols=5)
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    for line in lines[end:]:
+        document.add_paragraph(line)
+    path = tmp_path / "gia-lai.docx"
+    document.save(path)
+    _, text_values, text_duties = _read(source)
+    _, word_values, word_duties = _read(path)
+    assert [(k, y, v) for k, y, v, _, _ in word_values] == [(k, y, v) for k, y, v, _, _ in text_values]
+    assert ("target", 2030, 20.0) in [(k, y, v) for k, y, v, _, _ in word_values]
+    assert word_duties == text_duties

@@ -60,11 +60,14 @@ def _records(plan_ids, indicators, kind=None) -> list[ValueRecord]:
             if r.plan in plan_ids and r.indicator in indicators and (kind is None or r.kind == kind)]
 
 
-def phrase_records(question: Question, plan_ids, kind: str | None = None) -> list[ValueRecord]:
+def phrase_records(question: Question, plan_ids, kind: str | None = None,
+                   unlinked: bool = False) -> list[ValueRecord]:
     """The values of the plans whose own phrase holds most of the question's topic words
     (index/plans/phrases.py): every stated target is reachable, known to the vocabulary
-    or not. Within one plan, `kind` when given and some record has it."""
-    records = [r for r in kb.plans().values if r.plan in plan_ids]
+    or not. Within one plan, `kind` when given and some record has it. `unlinked`: only
+    values with no canonical indicator (when the question names an indicator, a value
+    linked to another one is another indicator, however many words they share)."""
+    records = [r for r in kb.plans().values if r.plan in plan_ids and not (unlinked and r.indicator)]
     found = best_matches(question.topic_words(), records, value_words)
     if kind in ("target", "status") and any(r.kind == kind for r in found):
         found = [r for r in found if r.kind == kind]
@@ -132,7 +135,7 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
         return _not_in_plan(question, plan_ids, kind)
     # The plan's own words may name the asked value better than the vocabulary's link
     # ("thí điểm mạng 5G dùng riêng cho bao nhiêu nhà máy?" names no 5G coverage).
-    stated = phrase_records(question, plan_ids, kind)
+    stated = phrase_records(question, plan_ids, kind, unlinked=True)
     topic = question.topic_words()
     if stated and not set(map(id, stated)) & set(map(id, records)) and \
             share(topic, stated[0], value_words) > max(share(topic, r, value_words) for r in records):
@@ -145,7 +148,8 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
 def _phrase_answer(question: Question, plan_ids, notes: list[str] | None = None) -> Reply | None:
     """The plan's values reached by their own words, or None."""
     asked = wanted_kind(question)
-    records = phrase_records(question, plan_ids, asked if asked in ("target", "status") else None)
+    records = phrase_records(question, plan_ids, asked if asked in ("target", "status") else None,
+                             unlinked=bool(question.indicators))
     if not records:
         return None
     kind = "status" if all(r.kind == "status" for r in records) else "target"

@@ -148,8 +148,10 @@ def _read_docx(path: Path) -> Document:
     page = 1
     saw_break = False
     for paragraph in _docx_paragraphs(document):
-        breaks = _page_breaks(paragraph)
-        text = _docx_text(paragraph)
+        if isinstance(paragraph, _Row):
+            breaks, text = sum(_page_breaks(p) for p in paragraph.paragraphs), paragraph.text
+        else:
+            breaks, text = _page_breaks(paragraph), _docx_text(paragraph)
         if text:
             lines.append(text)
             pages.append(page)
@@ -161,8 +163,20 @@ def _read_docx(path: Path) -> Document:
     return Document("\n".join(lines), pages, "docx", page if saw_break else 0)
 
 
+@dataclass
+class _Row:
+    """A row of a Word table of three columns or more, as one line "cell | cell | …"."""
+    text: str
+    paragraphs: list
+
+
+_TABLE_MIN_COLUMNS = 3     # narrower tables are the header and the signature block
+
+
 def _docx_paragraphs(document):
-    """Paragraphs of the body, descending into tables row by row, cell by cell."""
+    """Paragraphs of the body, descending into tables row by row, cell by cell; a row of
+    a table of three columns or more (indicators by year, tasks with their lead body and
+    time) is one _Row, like the rows of copied tables (index/plans/copy_noise.py)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -173,6 +187,18 @@ def _docx_paragraphs(document):
                 yield Paragraph(child, parent)
             elif tag == "tbl":
                 table = Table(child, parent)
+                if len(table.columns) >= _TABLE_MIN_COLUMNS:
+                    for row in table.rows:
+                        cells, paragraphs, seen = [], [], set()
+                        for cell in row.cells:
+                            if id(cell._tc) in seen:
+                                continue
+                            seen.add(id(cell._tc))
+                            paragraphs += list(cell.paragraphs)
+                            cells.append(re.sub(r"\s+", " ", nfc(cell.text)).strip())
+                        if any(cells):
+                            yield _Row(" | ".join(cells), paragraphs)
+                    continue
                 for row in table.rows:
                     seen = set()
                     for cell in row.cells:
