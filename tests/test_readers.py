@@ -248,6 +248,11 @@ def test_a_plan_with_no_target_heading_reads_its_subject_blocks():
     values = extract_values(plan)
     assert [(v.kind, v.value) for v in values] == [("target", 90), ("target", 80), ("target", 40), ("target", 100)]
     assert not any(w.startswith((NO_TARGETS, OUTSIDE)) for w in plan_warnings(plan, values))
+    # Under "Nội dung" (targets and tasks mixed), only what is stated as a target is read.
+    mixed = text.replace("I. HẠ TẦNG SỐ\n", "I. NỘI DUNG\n").replace(
+        "- Tỷ lệ ấp được phủ sóng vũ trụ số đạt 100%.", "- Lắp đặt 12 camera giám sát giao thông.")
+    plan = parse_plan(mixed, _commune_info())
+    assert [v.value for v in extract_values(plan)] == [90, 80, 40]
     # A heading the values do not sit under (they are under "Nhiệm vụ"): said, not read.
     moved = COMMUNE_PLAN.replace("I. CÁC CHỈ TIÊU ĐẾN NĂM 2026\n", "I. NHIỆM VỤ\n")
     plan = parse_plan(moved, _commune_info())

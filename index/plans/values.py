@@ -257,8 +257,11 @@ _STATUS_HEADINGS = ("hien trang", "thuc trang", "ket qua thuc hien", "ket qua da
 _NOT_TARGET_HEADINGS = ("tong quat", "muc dich")
 # Headings that follow the targets in every template: a plan with no target heading
 # writes its targets before the first of these.
-_AFTER_TARGETS = ("nhiem vu", "giai phap", "to chuc thuc hien", "kinh phi", "trach nhiem", "phan cong",
-                  "noi dung", "hoat dong")
+_AFTER_TARGETS = ("to chuc thuc hien", "kinh phi", "trach nhiem", "phan cong", "che do bao cao")
+# Sections of tasks, skipped (a count there is work to do, not a target); "Nội dung"
+# sections may hold targets and tasks: only measures and qualified values are read there.
+_TASK_HEADINGS = ("nhiem vu", "giai phap", "hoat dong")
+_CONTENT_HEADINGS = ("noi dung",)
 _BEFORE_TARGETS = ("muc dich", "yeu cau", "can cu", "su can thiet", "quan diem", "pham vi", "doi tuong")
 
 
@@ -306,16 +309,20 @@ def _subject_block_sections(plan: Plan) -> list[Section]:
         titles = [fold(node.title) for node in section.ancestors]
         if any(cue in title for title in titles for cue in _AFTER_TARGETS):
             break
-        if any(cue in title for title in titles for cue in _BEFORE_TARGETS):
+        if any(cue in title for title in titles for cue in _BEFORE_TARGETS + _TASK_HEADINGS):
             continue
         found.append(section)
     return found
 
 
+def _in_content_section(section: Section) -> bool:
+    return any(cue in fold(node.title) for node in section.ancestors for cue in _CONTENT_HEADINGS)
+
+
 def classified_sections(plan: Plan) -> list[tuple[Section, str, int | None]]:
-    """(section, "target" | "status", year of its heading) for every section whose lines
-    hold values: under a target or status heading, or the subject blocks of a plan with
-    neither (see _subject_block_sections)."""
+    """(section, "target" | "status" | "subject", year of its heading) for every section
+    whose lines hold values: under a target or status heading, or ("subject": read as
+    targets) the subject blocks of a plan with neither (see _subject_block_sections)."""
     found = []
     for section in plan.sections():
         classified = _section_kind(section)
@@ -323,7 +330,7 @@ def classified_sections(plan: Plan) -> list[tuple[Section, str, int | None]]:
             found.append((section, *classified))
     if found:
         return found
-    return [(section, "target", _heading_year(section.heading)) for section in _subject_block_sections(plan)]
+    return [(section, "subject", _heading_year(section.heading)) for section in _subject_block_sections(plan)]
 
 
 _STATUS_LINE = re.compile(r"^(?:hien nay|hien tai|den nay|tinh den|hien co|ket qua)\b|\b(?:den nay|hien) da? ?dat\b")
@@ -345,10 +352,14 @@ def extract_values(plan: Plan) -> list[ValueRecord]:
     records = []
     default_year = _default_year(plan)
     for section, kind, year in classified_sections(plan):
+        loose = kind == "subject" and _in_content_section(section)
+        kind = "target" if kind == "subject" else kind
         for line in section.lines:
             line_kind, line_year = _line_kind(line, kind, year)
             line_year = None if line_kind == "status" else (line_year or default_year)
-            records.extend(_line_records(plan, section, line, line_kind, line_year))
+            found = _line_records(plan, section, line, line_kind, line_year)
+            # Under "Nội dung", only what is stated as a target: a measure or a qualified value.
+            records.extend(r for r in found if not loose or r.unit in _MEASURES or r.qualifier)
     return records
 
 
