@@ -68,6 +68,12 @@ def _province_specific(reading: Reading, question: Question) -> Reply:
                 return duties.answer_duties(question, tuple(having))
             return _ask_province(question, tuple(having) or all_plan_ids(), offer_all=True)
         return duties.answer_duties(question, plan_ids)
+    if question.intent == "ask_duty":
+        # A body the vocabulary does not know, named in the plan's own words ("Ban Quản lý
+        # các khu công nghiệp"): its duties, from the plans that name it.
+        named = duties.answer_named_body(question, plan_ids or all_plan_ids())
+        if named is not None and (plan_ids or len({s["plan"] for s in named.sources}) == 1):
+            return named
     if not plan_ids:
         return _ask_province(question, all_plan_ids(), offer_all=question.intent != "ask_document")
     if question.intent == "ask_duty":

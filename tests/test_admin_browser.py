@@ -184,3 +184,29 @@ def test_plan_published_on_the_page_is_answered_in_the_widget_then_removed(stack
     expect(bot_turns(chat)).to_have_count(2, timeout=60_000)
     expect(bot_turns(chat).nth(1).locator(".bubble.bot").first).to_contain_text("chưa có kế hoạch")
     chat.close()
+
+
+def test_preview_of_a_plan_of_another_shape_says_line_by_line_what_was_read(admin_url, page):
+    """Issue 20: a 5G/IoT plan copied from a legal site (tests/plans_shapes): the header
+    (issuer, kind), the values and the bodies the vocabulary lacks, and each line's
+    reading in Vietnamese. Screenshot: docs/admin-preview-other-shape.png."""
+    page.goto(admin_url)
+    page.fill("#token", TOKEN)
+    page.click("#login button")
+    page.set_input_files("#file", str(ROOT / "tests" / "plans_shapes" / "khanh-hoa-5g-iot-khu-kinh-te-2030.txt"))
+    page.click("#upload button")
+    expect(page.locator("#review")).to_be_visible()
+    expect(page.locator("#header-line")).to_contain_text("UBND tỉnh Khánh Hòa")
+    expect(page.locator("#header-line")).to_contain_text("5G/IoT")
+    expect(page.locator("#facts tbody tr")).to_have_count(8)
+    expect(page.locator("#duties li")).to_have_count(5)
+    expect(page.locator("#f-signer")).to_have_value("Nguyễn Thanh Hà")
+    expect(page.locator("#standing-line")).to_contain_text("Đã ban hành")
+    read = page.locator("#lines tbody tr.line-read")
+    expect(read.first).to_be_visible()
+    expect(page.locator("#lines tbody")).to_contain_text("tối thiểu 300 Mbps")
+    expect(page.locator("#lines tbody")).to_contain_text("Nhiệm vụ của Ban Quản lý Khu kinh tế Vân Phong")
+    shot = DOCS / "admin-preview-other-shape.png"
+    page.locator("#review section").first.screenshot(path=str(shot))
+    from PIL import Image            # a long page: 64 colours keep it legible and small
+    Image.open(shot).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(shot, optimize=True)

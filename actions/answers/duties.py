@@ -4,7 +4,7 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, cite, record_source, short_section
 from actions.understanding import Question, stopwords
-from index.plans import DutyRecord
+from index.plans import DutyRecord, best_matches, duty_words
 from core.vocabulary import agencies, agency_by_id, agency_changes, agency_for_label, agency_predecessors, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
@@ -322,12 +322,39 @@ def answer_deadlines(question: Question, plan_ids: tuple[str, ...], named: bool 
                  context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": question.agencies})
 
 
+def _body_name(record: DutyRecord) -> str:
+    """The agency's name when the vocabulary knows it, else the plan's own."""
+    return agency_by_id(record.agency).name if record.agency else record.agency_label
+
+
+def answer_named_body(question: Question, plan_ids: tuple[str, ...]) -> Reply | None:
+    """A body the vocabulary does not know, named in the question in the plan's words
+    ("Ban quản lý các khu công nghiệp phải làm gì?"): its duties, deadlines first; None
+    when no body's name holds the question's words."""
+    noise = set(phrase_text(" ".join(p.name for p in question.places)).split()) | stopwords()
+    topic = set(phrase_text(question.text).split()) - noise
+    records = [r for r in kb.plans().duties if r.plan in plan_ids]
+    found = best_matches(topic, records, duty_words)
+    found = [r for r in found if not r.agency] or ([] if len(topic) < 2 else found)
+    if not found:
+        return None
+    focus = topic - duty_words(found[0])
+    blocks = []
+    for record in found[:2]:
+        header = plan_label(record.plan)
+        lines = [say("utter_duty_heading", header=header[:1].upper() + header[1:], agency=record.agency_label,
+                     section=_section_number(record))]
+        blocks.append("\n".join(lines + _duty_lines(record, focus, ANSWER_CHARS)))
+    return Reply("duty", "\n\n".join(blocks), [record_source(r) for r in found[:2]],
+                 context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": []})
+
+
 def agencies_of(plan_id: str) -> Reply:
     """No agency named: list the plan's agencies as buttons."""
     records = [r for r in kb.plans().duties if r.plan == plan_id]
     province = kb.province_of(plan_id)
     buttons = [{"title": r.agency_label[:60],
-                "payload": say("utter_agency_duty_payload", agency=agency_by_id(r.agency).name, province=province)}
+                "payload": say("utter_agency_duty_payload", agency=_body_name(r), province=province)}
                for r in records][:8]
     names = "; ".join(r.agency_label for r in records)
     text = say("utter_agencies_of_plan", province_label=plan_label(plan_id), agencies=names)

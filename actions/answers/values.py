@@ -10,7 +10,7 @@ from actions.answers.places import plan_label, plan_reference
 from actions.phrases import say
 from actions.reply import Reply, cite, number_text, record_source
 from actions.understanding import Question
-from index.plans import ValueRecord
+from index.plans import ValueRecord, best_matches, share, value_words
 from core.vocabulary import indicator_by_id
 
 _LONG_LABEL = 90      # a prose clause, not a label: show the indicator's name instead
@@ -27,7 +27,12 @@ def format_value(record: ValueRecord) -> str:
 
 
 def label_of(record: ValueRecord) -> str:
-    label = record.label if len(record.label) <= _LONG_LABEL else indicator_by_id(record.indicator).name
+    """The plan's label; a prose clause gives way to the indicator's name, or is cut at a
+    word when the value has no canonical indicator."""
+    label = record.label
+    if len(label) > _LONG_LABEL:
+        label = indicator_by_id(record.indicator).name if record.indicator else \
+            label[:_LONG_LABEL].rsplit(" ", 1)[0] + " …"
     return label[:1].upper() + label[1:]
 
 
@@ -53,6 +58,22 @@ def value_line(record: ValueRecord) -> str:
 def _records(plan_ids, indicators, kind=None) -> list[ValueRecord]:
     return [r for r in kb.plans().values
             if r.plan in plan_ids and r.indicator in indicators and (kind is None or r.kind == kind)]
+
+
+def phrase_records(question: Question, plan_ids, kind: str | None = None,
+                   unlinked: bool = False) -> list[ValueRecord]:
+    """The values of the plans whose own phrase holds most of the question's topic words
+    (index/plans/phrases.py): every stated target is reachable, known to the vocabulary
+    or not. Within one plan, `kind` when given and some record has it. `unlinked`: only
+    values with no canonical indicator (when the question names an indicator, a value
+    linked to another one is another indicator, however many words they share)."""
+    records = [r for r in kb.plans().values if r.plan in plan_ids and not (unlinked and r.indicator)]
+    found = best_matches(question.topic_words(), records, value_words)
+    if kind in ("target", "status") and any(r.kind == kind for r in found):
+        found = [r for r in found if r.kind == kind]
+    if question.years:
+        found = [r for r in found if r.year in question.years or r.kind == "status"] or found
+    return found
 
 
 def wanted_kind(question: Question) -> str:
@@ -89,7 +110,9 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
     """None when nothing structured answers the question (the caller then searches)."""
     if not question.indicators:
         asks_for_list = question.wants("target") or question.wants("status") or question.intent == "ask_status"
-        return summary(question, plan_ids) if asks_for_list and not question.topic_words() else None
+        if asks_for_list and not question.topic_words():
+            return summary(question, plan_ids)
+        return _phrase_answer(question, plan_ids)
     kind = wanted_kind(question)
     if kind == "both":
         return _both(question, plan_ids)
@@ -110,11 +133,36 @@ def answer_values(question: Question, plan_ids: tuple[str, ...]) -> Reply | None
             records = in_years
     if not records:
         return _not_in_plan(question, plan_ids, kind)
+    # The plan's own words may name the asked value better than the vocabulary's link
+    # ("thí điểm mạng 5G dùng riêng cho bao nhiêu nhà máy?" names no 5G coverage).
+    stated = phrase_records(question, plan_ids, kind, unlinked=True)
+    topic = question.topic_words()
+    if stated and not set(map(id, stated)) & set(map(id, records)) and \
+            share(topic, stated[0], value_words) > max(share(topic, r, value_words) for r in records):
+        kind = "status" if all(r.kind == "status" for r in stated) else "target"
+        records, notes = stated, []
     return Reply(kind, _text(records, kind, notes), [record_source(r) for r in records],
                  context=_context(question, plan_ids, kind))
 
 
+def _phrase_answer(question: Question, plan_ids, notes: list[str] | None = None) -> Reply | None:
+    """The plan's values reached by their own words, or None."""
+    asked = wanted_kind(question)
+    records = phrase_records(question, plan_ids, asked if asked in ("target", "status") else None,
+                             unlinked=bool(question.indicators))
+    if not records:
+        return None
+    kind = "status" if all(r.kind == "status" for r in records) else "target"
+    return Reply(kind, _text(records, kind, notes or []), [record_source(r) for r in records],
+                 context=_context(question, plan_ids, kind))
+
+
 def _not_in_plan(question: Question, plan_ids, kind: str) -> Reply:
+    # A stated target is never denied: the plan's own phrase may name what the
+    # vocabulary does not link to the asked indicator.
+    stated = _phrase_answer(question, plan_ids)
+    if stated is not None:
+        return stated
     names = ", ".join(indicator_by_id(i).name.lower() for i in question.indicators)
     labels = " và ".join(plan_label(p) for p in plan_ids)
     text = say("utter_indicator_not_in_plan", plans=labels, names=names)

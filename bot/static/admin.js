@@ -71,6 +71,22 @@
     $("standing-line").textContent = fill(words.standing_line, {
       status: words["status_" + result.catalog.status] || result.catalog.status,
       standing: words["standing_" + result.standing] || result.standing });
+    var header = result.header || {};
+    $("header-line").textContent = fill(words.header_line, {
+      issuer: header.issuer || words.header_unknown, kind: header.kind || words.header_unknown });
+    var lineBody = $("lines").querySelector("tbody");
+    lineBody.textContent = "";
+    var markWords = { "đọc": words.mark_read, "chưa đọc": words.mark_unread, "mục": words.mark_section };
+    var markClass = { "đọc": "line-read", "chưa đọc": "line-unread", "mục": "line-section" };
+    (result.lines || []).forEach(function (item) {
+      var row = document.createElement("tr");
+      row.className = markClass[item.mark] || "";
+      cell(row, fill(item.page ? words.line_page : words.line_only, item));
+      cell(row, markWords[item.mark] || item.mark);
+      cell(row, item.text);
+      cell(row, item.said);
+      lineBody.appendChild(row);
+    });
     var warnings = $("warnings");
     warnings.textContent = "";
     (result.warnings.length ? result.warnings : [words.no_warnings]).forEach(function (text) {

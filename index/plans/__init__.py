@@ -9,6 +9,8 @@
   (knowledge.py) and its records `ValueRecord`, `DutyRecord`, `Duty`, `DocumentFact`,
   `Clause` / `plan_clauses` (values.py, duties.py, document_facts.py, passages.py),
   each carrying its `Source` (source.py).
+- Records reached by the plan's own words: `best_matches`, `share`, `value_words`,
+  `duty_words` (phrases.py).
 
 Names are imported on first use (PEP 562), so the catalogue alone does not load the
 document readers.
@@ -27,6 +29,7 @@ _HOMES = {
     "ValueRecord": "values", "DutyRecord": "duties", "Duty": "duties",
     "DocumentFact": "document_facts", "Clause": "passages", "plan_clauses": "passages",
     "Source": "source",
+    "best_matches": "phrases", "share": "phrases", "value_words": "phrases", "duty_words": "phrases",
 }
 
 __all__ = sorted(_HOMES)

@@ -247,8 +247,10 @@ def _read_docx(path: Path) -> Document:
     characters = 0
     for count, paragraph in enumerate(_docx_paragraphs(document), start=1):
         _over("paragraphs", count, path.name)
-        breaks = _page_breaks(paragraph)
-        text = _docx_text(paragraph)
+        if isinstance(paragraph, _Row):
+            breaks, text = sum(_page_breaks(p) for p in paragraph.paragraphs), paragraph.text
+        else:
+            breaks, text = _page_breaks(paragraph), _docx_text(paragraph)
         if text:
             characters += len(text)
             _over("characters", characters, path.name)
@@ -276,8 +278,20 @@ def _count_paragraphs(stream) -> int:
     return count + len(_PARAGRAPH_TAG.findall(tail))
 
 
+@dataclass
+class _Row:
+    """A row of a Word table of three columns or more, as one line "cell | cell | …"."""
+    text: str
+    paragraphs: list
+
+
+_TABLE_MIN_COLUMNS = 3     # narrower tables are the header and the signature block
+
+
 def _docx_paragraphs(document):
-    """Paragraphs of the body, descending into tables row by row, cell by cell."""
+    """Paragraphs of the body, descending into tables row by row, cell by cell; a row of
+    a table of three columns or more (indicators by year, tasks with their lead body and
+    time) is one _Row, like the rows of copied tables (index/plans/copy_noise.py)."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -288,6 +302,18 @@ def _docx_paragraphs(document):
                 yield Paragraph(child, parent)
             elif tag == "tbl":
                 table = Table(child, parent)
+                if len(table.columns) >= _TABLE_MIN_COLUMNS:
+                    for row in table.rows:
+                        cells, paragraphs, seen = [], [], set()
+                        for cell in row.cells:
+                            if id(cell._tc) in seen:
+                                continue
+                            seen.add(id(cell._tc))
+                            paragraphs += list(cell.paragraphs)
+                            cells.append(re.sub(r"\s+", " ", nfc(cell.text)).strip())
+                        if any(cells):
+                            yield _Row(" | ".join(cells), paragraphs)
+                    continue
                 for row in table.rows:
                     seen = set()
                     for cell in row.cells:

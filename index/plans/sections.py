@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.text import fold
 from index.plans.catalog import PlanInfo, load_catalog, plans_dir
+from index.plans.copy_noise import clean_math, flatten_tables
 from index.plans.readers import PlanParseError, decode_plan, read_document
 
 __all__ = ["Line", "Section", "Plan", "PlanParseError", "decode_plan", "strip_markdown", "parse_plan", "read_plan",
@@ -143,7 +144,7 @@ def _to_roman(value: int) -> str:
 
 def strip_markdown(raw: str) -> tuple[str, bool]:
     """Text without markdown, and whether the markup marked it as a heading."""
-    text = raw.replace("\t", " ").strip()
+    text = clean_math(raw.replace("\t", " ")).strip()
     marked = bool(re.match(r"^#{1,6}\s", text))
     text = re.sub(r"^#{1,6}\s*", "", text)
     if re.fullmatch(r"\*\*.+\*\*", text) and "**" not in text[2:-2]:
@@ -156,8 +157,39 @@ def strip_markdown(raw: str) -> tuple[str, bool]:
 
 def _continues_previous(text: str) -> bool:
     """A line that starts in lowercase continues a cut sentence, unless it is an item
-    of a lettered list ("a) ...", "đ) ...")."""
-    return bool(text) and text[0].islower() and not _LETTER.match(text)
+    of a lettered list ("a) ...", "đ) ..."); so does a line that starts with a number
+    and is no heading ("khoảng" / "180 trạm, trong đó ...", "ứng dụng" / "5G, IoT ...")."""
+    if not text:
+        return False
+    if text[0].isdigit():
+        return re.match(r"\d[\d.,]*\s*(?:%|[^\W\d_])", text) is not None and _heading_candidate(text) is None
+    return text[0].islower() and not _LETTER.match(text)
+
+
+_WRAP_MIN = 25     # a hard-wrapped line of a copied page is at least this long
+
+
+def _wrapped_line(previous: str, text: str, marked: bool) -> bool:
+    """Copies of web pages wrap paragraphs at a fixed width, so a line may start in
+    capitals and still continue the line above ("- Chủ trì, phối hợp với các" / "Sở,
+    Ban, ngành liên quan ..."): the line above is long and stops on a word, and this one
+    is no heading, bullet, table row or capitals-only title."""
+    return (len(previous) >= _WRAP_MIN and previous[-1].isalnum() and not marked
+            and _heading_candidate(previous) is None and not previous.isupper()
+            and not text.isupper() and " | " not in text and _BULLET.match(text) is None
+            and _heading_candidate(text) is None and _END_MATTER.match(text) is None
+            and _CLOSING_START.match(text) is None and not text.startswith(("Căn cứ", "(")))
+
+
+# A line holding only a value, cut from its label ("- Tỷ lệ dùng chung vị trí BTS:" / "14,03%.").
+_VALUE_ONLY = re.compile(r"[\d.,]+\s*(?:%|Mbps|Mb/s|Mbit/s|Gbps)?\s*[.;]?")
+
+
+def _continues_list_clause(previous: str, text: str) -> bool:
+    """A wrapped line that starts in lowercase right after a line ending in ";" or ","
+    ("... phối hợp Ban Quản lý ...;" / "các doanh nghiệp viễn thông ...")."""
+    return (previous.endswith((";", ",")) and len(previous) >= _WRAP_MIN and _continues_previous(text)
+            and not text[0].isdigit() and _heading_candidate(previous) is None)
 
 
 def _ends_open(text: str) -> bool:
@@ -180,6 +212,7 @@ def _logical_lines(text: str) -> list[_Logical]:
     """Cleaned non-empty lines, with sentences cut by page breaks joined again."""
     out: list[_Logical] = []
     open_index = None          # the last line that may continue on a later line
+    last_number, last_raw = 0, ""
     for number, raw in enumerate(text.splitlines(), start=1):
         cleaned, marked = strip_markdown(raw)
         if not cleaned:
@@ -187,7 +220,14 @@ def _logical_lines(text: str) -> list[_Logical]:
         if _is_footnote(cleaned):
             out.append(_Logical(number, cleaned, False))
             continue
-        if open_index is not None and _continues_previous(cleaned):
+        adjacent = out and number == last_number + 1
+        wrapped = adjacent and (open_index is not None and _wrapped_line(last_raw, cleaned, marked)
+                                or _continues_list_clause(last_raw, cleaned)
+                                or last_raw.endswith(":") and _VALUE_ONLY.fullmatch(cleaned) is not None)
+        if wrapped and open_index is None:
+            open_index = len(out) - 1
+        last_number, last_raw = number, cleaned
+        if open_index is not None and (_continues_previous(cleaned) or wrapped):
             previous = out[open_index]
             previous.text = f"{previous.text} {cleaned}"
         else:
@@ -342,7 +382,7 @@ def parse_plan(text: str, info: PlanInfo, pages: list[int] | None = None) -> Pla
     """The section tree of a plan's text; `pages` gives the page of each text line
     (readers.Document.pages). PlanParseError when fewer than two numbered sections."""
     builder = _TreeBuilder(info.title)
-    for logical in _logical_lines(text):
+    for logical in _logical_lines(flatten_tables(text)):
         builder.add(logical)
     numbered = [s for s in builder.root.walk() if s.rank > _RANKS["root"] and s.number]
     if not builder.preamble.lines:
