@@ -132,7 +132,7 @@ def _shared_name(question: Question) -> Reply | None:
 def _with_place_notes(reply: Reply, question: Question) -> Reply:
     """A merged unit or a former district named in the question: say what it covers
     (which former provinces, which plans the data has) before the answer."""
-    notes = [p.note for p in question.places if p.status in (regions.NEW_UNIT, regions.LOCALITY) and p.note]
+    notes = [p.note for p in question.places if p.status in (regions.NEW_UNIT, regions.LOCALITY, regions.FORMER) and p.note]
     notes += [p.note for p in question.no_plan_places if p.note and reply.kind == "compare"]
     missing = [p.name for p in question.no_plan_places if not p.note]
     if missing and reply.kind in ("compare", "target", "status"):
