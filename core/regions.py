@@ -136,6 +136,21 @@ def today_unit_of_plan(plan_id: str) -> str:
     return _corpus_row(plan_id)["new_unit"]
 
 
+def composition_note(name: str) -> str:
+    """"Từ 01/07/2025, tỉnh Lào Cai gồm tỉnh Lào Cai cũ và tỉnh Yên Bái.": what one of
+    today's 34 units is made of (admin_units.json; templates in provinces.yml); "" for
+    any other name."""
+    row = next((p for p in _admin_units()["provinces"] if p["name"] == name), None)
+    if row is None:
+        return ""
+    templates = _provinces()["note_templates"]
+    full = _province_full(name)
+    if row["includes"] == [name]:
+        return templates["unit_unchanged"].format(Full=full[:1].upper() + full[1:])
+    members = [_province_full(m, old=m == name) for m in sorted(row["includes"], key=lambda m: m != name)]
+    return templates["unit_includes"].format(full=full, members=", ".join(members[:-1]) + " và " + members[-1])
+
+
 def is_corpus_plan(plan_id: str) -> bool:
     """Whether a plan is one of the corpus table's, written for a province before 1/7/2025."""
     return any(row["plan"] == plan_id for row in _changes()["provinces"])

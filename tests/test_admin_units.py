@@ -220,3 +220,9 @@ def test_lookups_are_fast():
         regions.find_places(question)
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.01, statistics.median(times)
+
+
+def test_composition_of_today_s_units():
+    assert regions.composition_note("Lào Cai") == "Từ 01/07/2025, tỉnh Lào Cai gồm tỉnh Lào Cai cũ và tỉnh Yên Bái."
+    assert "không sáp nhập" in regions.composition_note("Hà Nội")
+    assert regions.composition_note("Đắk Nông") == ""         # not one of today's units

@@ -4,6 +4,7 @@ from actions.phrases import buttons as response_buttons
 from actions.phrases import say
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
+from core import regions
 from core.vocabulary import agency_changes
 from index.plans import load_catalog, plan_standing
 
@@ -67,6 +68,8 @@ def place_change(question: Question) -> Reply:
     for place in question.places:
         if place.note:
             lines.append(place.note)
+        elif composition := regions.composition_note(place.name):
+            lines.append(composition)
         elif place.plan_ids:
             lines.append(say("utter_province_unchanged", name=place.name))
         else:
