@@ -137,7 +137,7 @@ def _with_place_notes(reply: Reply, question: Question) -> Reply:
     # every named place the answer has no plan for is named, noted or not (a former
     # province's note says where it belongs, not that no data compares it)
     missing = [p.name for p in question.no_plan_places if not p.note or reply.kind == "compare"]
-    if missing and reply.kind in ("compare", "target", "status", "search", "document", "duty"):
+    if missing and reply.kind in ("compare", "target", "status"):
         notes.append(say("utter_no_plan_named", names=", ".join(dict.fromkeys(missing))))
     notes = [note for note in dict.fromkeys(notes) if note not in reply.text]    # said by the answer itself
     if notes and reply.kind not in ("clarify", "no_plan"):

@@ -226,3 +226,9 @@ def test_composition_of_today_s_units():
     assert regions.composition_note("Lào Cai") == "Từ 01/07/2025, tỉnh Lào Cai gồm tỉnh Lào Cai cũ và tỉnh Yên Bái."
     assert "không sáp nhập" in regions.composition_note("Hà Nội")
     assert regions.composition_note("Đắk Nông") == ""         # not one of today's units
+
+
+def test_a_shared_name_gets_no_plan_of_one_of_its_provinces():
+    catalog = (plan("tien-giang", "Tiền Giang", "2023-12-26", "2023 - 2025"),)
+    places = published_plans_of(regions.find_places("xã Tân Phú"), catalog)
+    assert places[0].plan_ids == ()

@@ -92,11 +92,13 @@ def published_plans_of(places, catalog: tuple[PlanInfo, ...] | None = None) -> l
     out = []
     for place in places:
         plan_ids = tuple(plan_id for plan_id in place.plan_ids if plan_id in published)
-        # the place's own name, or a former province it lay in: that province's plans
-        names = {fold(place.name), *map(fold, place.former)}
+        # the place's own name, or a former province it lay in: that province's plans;
         # today's province of a former province, district or commune: its plans made
-        # after the reorganisation (they cover the whole unit, Đắk Nông in Lâm Đồng's)
-        today = set(map(fold, place.today)) if len(place.today) == 1 else set()
+        # after the reorganisation (they cover the whole unit, Đắk Nông in Lâm Đồng's).
+        # A name several provinces share gets neither until the province is named.
+        located = len(place.today) == 1
+        names = {fold(place.name), *(map(fold, place.former) if located else ())}
+        today = set(map(fold, place.today)) if located else set()
         plan_ids += tuple(info.id for info in catalog if info.id not in plan_ids and (
             fold(info.province) in names or (fold(info.province) in today and covers_today_unit(info))))
         plan_ids = answering_plans(plan_ids, catalog)
