@@ -106,16 +106,25 @@ def choose(text: str) -> Choice:
     return kb.unit_index().choose(text)
 
 
+def _asked(question: Question) -> str:
+    """The question without the places it names: "nhà tôi ở xã Ea Kar, khi nào tắt sóng
+    2G?" asks what "khi nào tắt sóng 2G?" asks (the place is said in a note)."""
+    text = question.text
+    for place in sorted(question.places, key=lambda p: -p.span[0]):
+        text = text[:place.span[0]] + text[place.span[1]:]
+    return text
+
+
 def answer_programme(question: Question) -> Reply:
     """The best unit when the chooser accepts it, else "no data"."""
-    choice = choose(question.text)
+    choice = choose(_asked(question))
     return answer_unit(choice.unit, question) if choice.accepted else no_data()
 
 
 def answer_if_unit(question: Question) -> Reply | None:
     """For a question the NLU did not call a programme question (out of scope, unsure,
     or a plan question naming no province): the unit when the chooser accepts one."""
-    choice = choose(question.text)
+    choice = choose(_asked(question))
     return answer_unit(choice.unit, question) if choice.accepted else None
 
 
