@@ -56,3 +56,9 @@ def test_a_former_province_without_a_plan_of_today_s_unit_is_said_plainly():
     reply = ask("nhà tôi ở phường Cái Khế, mục tiêu phủ sóng 5G là bao nhiêu?", "ask_target")
     assert reply.kind == "no_plan" and "thành phố Cần Thơ" in reply.text, reply.text
     assert "tỉnh nào" not in reply.text.lower()
+
+
+def test_a_national_question_from_a_commune_is_answered_with_its_province():
+    reply = ask("nhà tôi ở xã Ea Kar, khi nào thì tắt sóng 2G vậy?", "ask_programme")
+    assert reply.kind == "programme" and "tỉnh Đắk Lắk" in reply.text, reply.text
+    assert "2G" in reply.text and "tỉnh nào" not in reply.text.lower()
