@@ -56,6 +56,10 @@ def test_a_former_province_without_a_plan_of_today_s_unit_is_said_plainly():
     reply = ask("nhà tôi ở phường Cái Khế, mục tiêu phủ sóng 5G là bao nhiêu?", "ask_target")
     assert reply.kind == "no_plan" and "thành phố Cần Thơ" in reply.text, reply.text
     assert "tỉnh nào" not in reply.text.lower()
+    # where to look instead: the plans of the parts of today's unit (not an answer for it)
+    assert [b["title"] for b in reply.buttons] == ["Mục tiêu của Sóc Trăng", "Mục tiêu của Hậu Giang"]
+    reply = ask("Hà Giang đặt mục tiêu cáp quang bao nhiêu?", "ask_target")
+    assert reply.kind == "no_plan" and [b["title"] for b in reply.buttons] == ["Mục tiêu của Tuyên Quang"]
 
 
 def test_a_national_question_from_a_commune_is_answered_with_its_province():
