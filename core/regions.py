@@ -58,6 +58,7 @@ NEW_UNIT = "new_unit"    # a unit of today that covers corpus plans
 NO_PLAN = "no_plan"      # recognised, but no plan in the corpus
 FORMER = "former"        # a former province outside the corpus, resolved to today's unit
 
+PROVINCE_CITY = "thành phố"  # a kind of district that is also a kind of province
 MIN_JOINED_LETTERS = 5   # "hanoi", "tiengiang": names typed without spaces
 MIN_TYPO_LETTERS = 6     # shorter names sit too close to ordinary words to guess typos
 MIN_TYPO_SYLLABLE = 5    # one edit in "dinh", "thap", "dong" gives real words ("danh", "thai", "don")
@@ -639,10 +640,16 @@ def _exact_matches(tokens, gazetteer: _Gazetteer, masked: set[int]) -> list:
         for size in range(min(gazetteer.max_syllables, len(tokens) - start), 0, -1):
             key = tuple(t.folded for t in tokens[start:start + size])
             found = gazetteer.exact.get(key)
-            if found and _acceptable(tokens, start, start + size, *found, gazetteer, masked):
+            units = gazetteer.divisions.get(key)
+            # "huyện Thạnh Hóa", "xã Phú Thọ": the kind said before the name is a
+            # district's or a commune's, so such a unit wins over a province's name
+            division = units and _named_kind(tokens, start, gazetteer) and \
+                _division_entry(tokens, start, start + size, units, gazetteer, masked)
+            if division:
+                entry = division
+            elif found and _acceptable(tokens, start, start + size, *found, gazetteer, masked):
                 entry = _with_old_marker(tokens, start + size, found[0], gazetteer)
             else:
-                units = gazetteer.divisions.get(key)
                 entry = units and _division_entry(tokens, start, start + size, units, gazetteer, masked)
             if entry:
                 matches.append((start, start + size, entry))
@@ -651,6 +658,13 @@ def _exact_matches(tokens, gazetteer: _Gazetteer, masked: set[int]) -> list:
         else:
             start += 1
     return matches
+
+
+def _named_kind(tokens, start: int, gazetteer: _Gazetteer) -> bool:
+    """A kind of district or commune (not "thành phố", which names provinces too) is
+    written right before tokens[start]."""
+    kinds = _division_kinds(tokens, start, gazetteer)
+    return bool(kinds) and PROVINCE_CITY not in kinds
 
 
 def _division_kinds(tokens, start: int, gazetteer: _Gazetteer) -> frozenset | None:

@@ -232,3 +232,9 @@ def test_a_shared_name_gets_no_plan_of_one_of_its_provinces():
     catalog = (plan("tien-giang", "Tiền Giang", "2023-12-26", "2023 - 2025"),)
     places = published_plans_of(regions.find_places("xã Tân Phú"), catalog)
     assert places[0].plan_ids == ()
+
+
+def test_the_kind_written_before_a_name_wins_over_a_province_s_name():
+    found = resolved("ấp 3 xã Tân Thạnh, huyện Thạnh Hóa, Long An")
+    assert found == [("Tân Thạnh", "locality", (), ("Tây Ninh",)), ("Thạnh Hóa", "locality", (), ("Tây Ninh",))]
+    assert resolved("thành phố Cần Thơ")[0][1] == "new_unit"          # "thành phố" names provinces too
