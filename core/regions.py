@@ -718,26 +718,25 @@ def _ordinary_after_prefix(tokens, start: int, end: int) -> bool:
 
 
 def _merged(units) -> _Entry:
-    """One entry for the units a name may mean: one per today's province (the first, by
-    level: a district, today's commune, a former commune)."""
-    by_today: dict[str, _Unit] = {}
-    for unit in units:
-        by_today.setdefault(unit.today, unit)
-    chosen = tuple(by_today.values())
-    first = chosen[0]
-    if len(chosen) == 1:
+    """One entry for the units a name may mean. One unit (or several of one former
+    province, as a district and its town): its note and plans. Several: a note naming
+    their provinces (and asking which), the plans of all of them when two or more (the
+    router then asks which), else none: a commune of one province is not covered by
+    another's plan."""
+    first = units[0]
+    plan_ids = tuple(dict.fromkeys(p for u in units for p in u.plan_ids))
+    where = list(dict.fromkeys(u.today for u in units))
+    formers = list(dict.fromkeys(p for u in units for p in u.former))
+    if len({u.former for u in units}) == 1:
         note = first.note
     else:
-        template = _localities()["note_templates"]["shared"]
-        note = template.format(Kind=first.kind[:1].upper() + first.kind[1:], name=first.name,
-                               units=", ".join(_province_full(u.today) for u in chosen))
-    # A name of several provinces answers from no plan until the province is named (the
-    # note asks for it): a commune of one of them is not covered by another's plan.
-    plan_ids = first.plan_ids if len(chosen) == 1 else ()
+        places = [_province_full(t) for t in where] if len(where) > 1 else [_province_full(f) for f in formers]
+        note = _localities()["note_templates"]["shared"].format(
+            Kind=first.kind[:1].upper() + first.kind[1:], name=first.name, units=", ".join(places))
+        if len(plan_ids) < 2:
+            plan_ids = ()
     name = f"{first.kind[:1].upper()}{first.kind[1:]} {first.name}" if first.name.isdigit() else first.name
-    return _Entry(name, LOCALITY, plan_ids, note,
-                  today=tuple(u.today for u in chosen),
-                  former=tuple(dict.fromkeys(p for u in chosen for p in u.former)),
+    return _Entry(name, LOCALITY, plan_ids, note, today=tuple(where), former=tuple(formers),
                   candidates=tuple(units))
 
 
