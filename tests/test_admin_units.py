@@ -24,7 +24,7 @@ import pytest
 from core import knowledge, regions
 from core.settings import PROJECT_ROOT
 from core.text import fold
-from index.plans.catalog import PlanInfo, covers_today_unit, published_plans_of
+from index.plans import PlanInfo, covers_today_unit, published_plans_of
 
 FACTS = PROJECT_ROOT.parent / "shared" / "facts" / "administrative_changes_2025.md"
 

@@ -16,6 +16,7 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, record_source
 from actions.understanding import Question, recall_question
+from core import regions
 from index.retrieval import Choice, unit_source
 
 MAX_RELATED = 3
@@ -109,10 +110,7 @@ def choose(text: str) -> Choice:
 def _asked(question: Question) -> str:
     """The question without the places it names: "nhà tôi ở xã Ea Kar, khi nào tắt sóng
     2G?" asks what "khi nào tắt sóng 2G?" asks (the place is said in a note)."""
-    text = question.text
-    for place in sorted(question.places, key=lambda p: -p.span[0]):
-        text = text[:place.span[0]] + text[place.span[1]:]
-    return text
+    return regions.without_places(question.text, [p for p in question.places if p.span[1] <= len(question.text)])
 
 
 def answer_programme(question: Question) -> Reply:
