@@ -153,7 +153,10 @@ def warm_up() -> None:
     loads in about a second instead of waiting for the model too."""
     from index.retrieval import load_embedder
 
+    from core import regions
+
     load_embedder()
+    regions.load()                                              # place names: ~15,000 units
     changes(), programmes(), eligibility_rules(), document_fields()
     unit_index().choose("khởi động")
     plans()

@@ -138,11 +138,13 @@ def _shared_name(question: Question) -> Reply | None:
 def _with_place_notes(reply: Reply, question: Question) -> Reply:
     """A merged unit or a former district named in the question: say what it covers
     (which former provinces, which plans the data has) before the answer."""
-    notes = [p.note for p in question.places if p.status in (regions.NEW_UNIT, regions.LOCALITY) and p.note]
+    notes = [p.note for p in question.places if p.status in (regions.NEW_UNIT, regions.LOCALITY, regions.FORMER) and p.note]
     notes += [p.note for p in question.no_plan_places if p.note and reply.kind == "compare"]
-    missing = [p.name for p in question.no_plan_places if not p.note]
+    # every named place the answer has no plan for is named, noted or not (a former
+    # province's note says where it belongs, not that no data compares it)
+    missing = [p.name for p in question.no_plan_places if not p.note or reply.kind == "compare"]
     if missing and reply.kind in ("compare", "target", "status"):
-        notes.append(say("utter_no_plan_named", names=", ".join(missing)))
+        notes.append(say("utter_no_plan_named", names=", ".join(dict.fromkeys(missing))))
     notes = [note for note in dict.fromkeys(notes) if note not in reply.text]    # said by the answer itself
     if notes and reply.kind not in ("clarify", "no_plan"):
         reply.text = "\n".join([*notes, reply.text])

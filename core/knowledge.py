@@ -7,6 +7,8 @@ once per process.
 from functools import lru_cache
 from pathlib import Path
 
+import json
+
 import yaml
 
 from core import settings
@@ -17,11 +19,15 @@ KNOWLEDGE_DIR = settings.PROJECT_ROOT / "data" / "knowledge"
 @lru_cache(maxsize=None)
 def load(name: str) -> dict | list:
     """The parsed YAML of data/knowledge/<name> ("programmes.yml"); {} for an empty file.
+    A ".json" file (generated data, e.g. admin_units.json) is parsed as JSON: much faster
+    than YAML for thousands of rows.
 
-    Raises FileNotFoundError for a missing file and yaml.YAMLError for a malformed one.
-    The result is cached and shared: callers must not modify it.
+    Raises FileNotFoundError for a missing file, yaml.YAMLError or json.JSONDecodeError for
+    a malformed one. The result is cached and shared: callers must not modify it.
     """
     with open(KNOWLEDGE_DIR / name, encoding="utf-8") as handle:
+        if name.endswith(".json"):
+            return json.load(handle) or {}
         return yaml.safe_load(handle) or {}
 
 

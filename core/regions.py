@@ -9,8 +9,16 @@ what to tell the user about the mapping.
     >>> [(p.name, p.status, p.plan_ids) for p in find_places("kế hoạch của tp Cần Thơ")]
     [('Cần Thơ', 'new_unit', ('soc-trang', 'hau-giang'))]
 
-All names, aliases and mappings come from data/knowledge/provinces.yml and
-data/knowledge/administrative_changes.yml; this module only knows how to match them.
+All names, aliases and mappings come from data/knowledge/provinces.yml,
+data/knowledge/administrative_changes.yml, data/knowledge/localities.yml and the generated
+data/knowledge/admin_units.json (every province before and after 1/7/2025, the 696
+former districts, today's 3,321 communes and wards and the former communes, from the
+MIT-licensed package vietnamadminunits: scripts/admin_units.py); this module only knows
+how to match them. The tables are built once per process (a dict from folded syllables
+to units), so a lookup costs a few dict probes per token.
+
+    >>> [(p.name, p.status, p.today) for p in find_places("tôi ở Đắk Nông")]
+    [('Đắk Nông', 'former', ('Lâm Đồng',))]
 
 How a name is matched, and why:
 - on folded syllables (core.text.fold), so case, missing diacritics, NFC/NFD and tone
@@ -21,7 +29,13 @@ How a name is matched, and why:
 - ordinary compounds claim their syllables ("hà nội dung", "an toàn"), and names that
   are ordinary words ("hòa bình") need a prefix (tỉnh / thành phố / tp) or capitals;
 - a one-edit typo is accepted only in a long syllable of a long name, when exactly one
-  place is that close and the phrase is not an ordinary one ("tien giag", "binh phuc").
+  place is that close and the phrase is not an ordinary one ("tien giag", "binh phuc");
+- a commune or ward (xã, phường, thị trấn, đặc khu; today's or a former one) needs its
+  kind before the name ("xã Tân Phú", "phuong cai khe"): their names are ordinary words
+  too often; a former district matches without it when the name has two syllables or
+  more, is not marked ambiguous in localities.yml and is not wording of the plans;
+- a name several units share ("xã Tân Phú") is narrowed by a province named in the
+  same text ("xã Tân Phú, Đồng Nai"), which the commune then stands for.
 """
 from __future__ import annotations
 
@@ -36,12 +50,15 @@ from core.text import fold
 PROVINCES_FILE = "provinces.yml"
 CHANGES_FILE = "administrative_changes.yml"
 LOCALITIES_FILE = "localities.yml"
+ADMIN_UNITS_FILE = "admin_units.json"
 
 CORPUS = "corpus"        # a corpus province, under its old name
 LOCALITY = "locality"    # a former district / town of corpus provinces (or a ward named after it)
 NEW_UNIT = "new_unit"    # a unit of today that covers corpus plans
 NO_PLAN = "no_plan"      # recognised, but no plan in the corpus
+FORMER = "former"        # a former province outside the corpus, resolved to today's unit
 
+PROVINCE_CITY = "thành phố"  # a kind of district that is also a kind of province
 MIN_JOINED_LETTERS = 5   # "hanoi", "tiengiang": names typed without spaces
 MIN_TYPO_LETTERS = 6     # shorter names sit too close to ordinary words to guess typos
 MIN_TYPO_SYLLABLE = 5    # one edit in "dinh", "thap", "dong" gives real words ("danh", "thai", "don")
@@ -61,6 +78,11 @@ class Place:
     plan_ids: tuple[str, ...]  # plans this place maps to today (empty for NO_PLAN)
     note: str                  # one Vietnamese sentence on the mapping, "" when trivial
     span: tuple[int, int]      # character span of the name (without prefix) in the text
+    # Today's province(s) of a former province, district or commune (several when a
+    # commune's name is shared), and the former province(s) it lay in: a plan published
+    # for one of those (index/plans/catalog.py:published_plans_of) answers for it.
+    today: tuple[str, ...] = ()
+    former: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- API
@@ -85,13 +107,23 @@ def find_places(text: str) -> list[Place]:
     taken = masked | {k for start, end, _ in matches for k in range(start, end)}
     matches += _typo_matches(tokens, gazetteer, taken)
 
+    matches = _narrowed(sorted(matches, key=lambda match: match[0]), gazetteer)
+
     places, seen = [], set()
-    for start, end, entry in sorted(matches, key=lambda match: match[0]):
-        if (entry.name, entry.status) not in seen:
-            seen.add((entry.name, entry.status))
+    for start, end, entry in matches:
+        if (entry.name, entry.status, entry.today) not in seen:
+            seen.add((entry.name, entry.status, entry.today))
             span = (tokens[start].start, tokens[end - 1].end)
-            places.append(Place(entry.name, entry.status, entry.plan_ids, entry.note, span))
+            places.append(Place(entry.name, entry.status, entry.plan_ids, entry.note, span,
+                                entry.today, entry.former))
     return places
+
+
+def load() -> None:
+    """Build the lookup tables now (about 1–2 s: some 15,000 names) rather than on the
+    first question: the action server calls this at start-up."""
+    _gazetteer()
+    _corpus_phrases()
 
 
 def plan_ids_for(text: str) -> tuple[str, ...]:
@@ -112,6 +144,31 @@ def today_unit_of_plan(plan_id: str) -> str:
     return _corpus_row(plan_id)["new_unit"]
 
 
+def composition_note(name: str) -> str:
+    """"Từ 01/07/2025, tỉnh Lào Cai gồm tỉnh Lào Cai cũ và tỉnh Yên Bái.": what one of
+    today's 34 units is made of (admin_units.json; templates in provinces.yml); "" for
+    any other name."""
+    row = next((p for p in _admin_units()["provinces"] if p["name"] == name), None)
+    if row is None:
+        return ""
+    templates = _provinces()["note_templates"]
+    full = _province_full(name)
+    if row["includes"] == [name]:
+        return templates["unit_unchanged"].format(Full=full[:1].upper() + full[1:])
+    members = [_province_full(m, old=m == name) for m in sorted(row["includes"], key=lambda m: m != name)]
+    return templates["unit_includes"].format(full=full, members=", ".join(members[:-1]) + " và " + members[-1])
+
+
+def is_corpus_plan(plan_id: str) -> bool:
+    """Whether a plan is one of the corpus table's, written for a province before 1/7/2025."""
+    return any(row["plan"] == plan_id for row in _changes()["provinces"])
+
+
+def corpus_changes() -> dict:
+    """administrative_changes.yml, parsed (shared: do not modify)."""
+    return _changes()
+
+
 def corpus_provinces() -> list[str]:
     """The provinces with a plan in the corpus, in the data file's order."""
     return [row["old"] for row in _changes()["provinces"]]
@@ -128,6 +185,23 @@ class _Entry:
     note: str
     ambiguous: bool = False                            # also an ordinary word
     false_friends: tuple[tuple[str, ...], ...] = ()    # ordinary words, as syllables
+    today: tuple[str, ...] = ()                        # as Place.today
+    former: tuple[str, ...] = ()                       # as Place.former
+    candidates: tuple = ()                             # the _Units a shared name may mean
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A district, commune or ward of admin_units.json (or of localities.yml) that a name
+    may mean: what it is, where it lies today and before, which corpus plans cover it."""
+    name: str
+    kind: str                   # huyện, quận, thị xã, thành phố, xã, phường, thị trấn, đặc khu
+    level: str                  # district | ward | former_ward
+    today: str                  # today's province
+    former: tuple[str, ...]     # former province(s)
+    plan_ids: tuple[str, ...]   # corpus plans of those former provinces
+    note: str
+    syllables: tuple[str, ...]  # the name as written, for the diacritics check
 
 
 @dataclass(frozen=True)
@@ -140,6 +214,9 @@ class _Gazetteer:
     typo_blocklist: frozenset  # folded phrases never read as typos
     old_markers: tuple    # syllables (with diacritics) meaning "the old unit"
     max_syllables: int
+    divisions: dict = None          # folded syllables -> (_Unit, ...): districts, communes
+    division_prefixes: tuple = ()   # ((syllables with diacritics), frozenset of kinds), longest first
+    unprefixed_blocklist: frozenset = frozenset()  # folded district names that need their kind
 
 
 @lru_cache(maxsize=None)
@@ -155,6 +232,38 @@ def _changes() -> dict:
 @lru_cache(maxsize=None)
 def _localities() -> dict:
     return knowledge.load(LOCALITIES_FILE)
+
+
+@lru_cache(maxsize=None)
+def _admin_units() -> dict:
+    return knowledge.load(ADMIN_UNITS_FILE)
+
+
+@lru_cache(maxsize=None)
+def _today_of() -> dict[str, str]:
+    """Former province -> today's unit, for all 63 (admin_units.json)."""
+    return {row["name"]: row["today"] for row in _admin_units()["former_provinces"]}
+
+
+@lru_cache(maxsize=None)
+def _kind_of() -> dict[str, str]:
+    """Province name (former or today's) -> tỉnh | thành phố."""
+    units = _admin_units()
+    kinds = {row["name"]: row["kind"] for row in units["former_provinces"]}
+    kinds.update({row["name"]: row["kind"] for row in units["provinces"]})
+    return kinds
+
+
+@lru_cache(maxsize=512)
+def _province_full(name: str, old: bool = False) -> str:
+    """'tỉnh Lâm Đồng', 'thành phố Cần Thơ', 'tỉnh Đồng Tháp cũ' (old=True)."""
+    full = _full_name(_kind_of().get(name, "tỉnh"), name)
+    return f"{full} cũ" if old else full
+
+
+def _corpus_plans_of(provinces) -> tuple[str, ...]:
+    rows = {row["old"]: row["plan"] for row in _changes()["provinces"]}
+    return tuple(dict.fromkeys(rows[p] for p in provinces if p in rows))
 
 
 def _corpus_row(plan_id: str) -> dict:
@@ -198,10 +307,19 @@ def _entries() -> tuple[dict, dict]:
 
     template = provinces["note_templates"]["former_unit"]
     units = {unit["name"]: unit for unit in provinces["units"]}
+    today_of = _today_of()
     for name, unit in units.items():
         if name not in entries:
-            note = _former_note(template, unit) if unit["status"] == "former" else ""
-            entries[name] = _Entry(name, NO_PLAN, (), note)
+            if unit["status"] == "former":
+                today = today_of[name]
+                entries[name] = _Entry(name, FORMER, (), _former_note(template, unit, today), today=(today,),
+                                       former=(name,))
+            else:
+                entries[name] = _Entry(name, NO_PLAN, (), "")
+        elif entries[name].status == NO_PLAN and name in today_of and today_of[name] != name:
+            # a former province the reorganisation data names without a plan (Hà Giang):
+            # a plan its unit publishes today answers for it
+            entries[name] = replace(entries[name], today=(today_of[name],), former=(name,))
 
     unknown = (set(entries) | set(old_namesakes)) - set(units)
     if unknown:
@@ -210,9 +328,10 @@ def _entries() -> tuple[dict, dict]:
     return entries, old_namesakes
 
 
-def _former_note(template: str, unit: dict) -> str:
+def _former_note(template: str, unit: dict, today: str) -> str:
     full = _full_name(unit["kind"], unit["name"])
-    return template.format(Full=full[:1].upper() + full[1:], kind=unit["kind"], name=unit["name"])
+    return template.format(Full=full[:1].upper() + full[1:], kind=unit["kind"], name=unit["name"],
+                           today=_province_full(today))
 
 
 def _with_name_traits(entry: _Entry, unit: dict) -> _Entry:
@@ -233,7 +352,13 @@ def _spellings(unit: dict, prefixes: tuple) -> list[tuple[str, ...]]:
 
 
 def _key(syllables) -> tuple[str, ...]:
-    return tuple(fold(syllable) for syllable in syllables)
+    return tuple(map(_fold_syllable, syllables))
+
+
+@lru_cache(maxsize=None)
+def _fold_syllable(syllable: str) -> str:
+    """fold() of one syllable, remembered: the ~15,000 names share a few thousand."""
+    return fold(syllable)
 
 
 @lru_cache(maxsize=None)
@@ -265,6 +390,10 @@ def _gazetteer() -> _Gazetteer:
             _add_spelling(exact, key, entry, spelling)
     locality_prefixes = tuple(_key(_syllables(p)) for p in _localities().get("prefixes") or ())
     prefixes = tuple(dict.fromkeys(prefixes + locality_prefixes))
+    divisions = _divisions()
+    division_prefixes = tuple(sorted(
+        ((_syllables(prefix), frozenset(kinds)) for prefix, kinds in _localities()["division_prefixes"].items()),
+        key=lambda item: -len(item[0])))
 
     return _Gazetteer(
         exact=exact,
@@ -276,8 +405,41 @@ def _gazetteer() -> _Gazetteer:
             " ".join(_key(_syllables(phrase))) for phrase in provinces.get("typo_blocklist") or ()
         ),
         old_markers=tuple(map(_syllables, provinces.get("old_markers") or ())),
-        max_syllables=max(len(key) for key in exact),
+        max_syllables=max(max(len(key) for key in exact), max(len(key) for key in divisions)),
+        divisions=divisions,
+        division_prefixes=division_prefixes,
+        unprefixed_blocklist=frozenset(
+            " ".join(_key(_syllables(name))) for name in _localities().get("need_kind") or ()),
     )
+
+
+def _divisions() -> dict[tuple[str, ...], tuple[_Unit, ...]]:
+    """Folded name -> the districts, communes and wards of admin_units.json of that name.
+
+    Units of the five plan provinces keep their plans: a district of the old Sóc Trăng,
+    or a commune of today's Cần Thơ made of communes of the old Sóc Trăng, is covered by
+    the Sóc Trăng plan; a commune of the old Cần Thơ is not."""
+    data, templates = _admin_units(), _localities()["note_templates"]
+    today_of = _today_of()
+    table: dict[tuple[str, ...], list[_Unit]] = {}
+
+    plans_of = lru_cache(maxsize=None)(_corpus_plans_of)
+
+    def add(name: str, kind: str, level: str, today: str, former: tuple[str, ...]) -> None:
+        syllables = _syllables(name)
+        olds = ", ".join(_province_full(p, old=p == today) for p in former)
+        note = templates[level if former else f"{level}_plain"].format(Kind=kind[:1].upper() + kind[1:], name=name, today=_province_full(today),
+                                       former=olds)
+        unit = _Unit(name, kind, level, today, former, plans_of(former), note, syllables)
+        table.setdefault(_key(syllables), []).append(unit)
+
+    for name, kind, province in data["districts"]:
+        add(name, kind, "district", today_of[province], (province,))
+    for name, kind, province, former in data["wards"]:
+        add(name, kind, "ward", province, tuple(former))
+    for name, kind, province in data["former_wards"]:
+        add(name, kind, "former_ward", today_of[province], (province,))
+    return {key: tuple(units) for key, units in table.items()}
 
 
 def _locality_entries() -> list[tuple[_Entry, tuple[str, ...]]]:
@@ -301,8 +463,17 @@ def _locality_entries() -> list[tuple[_Entry, tuple[str, ...]]]:
                                            new_unit=row["new_unit"])
         else:
             note = templates["several"].format(name=name, provinces=", ".join(row["old"] for _, row in found))
+        candidates = tuple(
+            _Unit(name, unit["kind"], "district", row["new_unit"], (row["old"],), (row["plan"],),
+                  templates["one"].format(Kind=unit["kind"][:1].upper() + unit["kind"][1:], name=name,
+                                          province=row["old"], new_kind=row["new_unit_kind"],
+                                          new_unit=row["new_unit"]),
+                  _syllables(name))
+            for unit, row in found)
         entry = _Entry(name, LOCALITY, tuple(row["plan"] for _, row in found), note,
-                       ambiguous=any(unit.get("ambiguous") for unit, _ in found))
+                       ambiguous=any(unit.get("ambiguous") for unit, _ in found),
+                       today=tuple(dict.fromkeys(row["new_unit"] for _, row in found)),
+                       former=tuple(row["old"] for _, row in found), candidates=candidates)
         entries.append((entry, _syllables(name)))
     return entries
 
@@ -467,15 +638,127 @@ def _exact_matches(tokens, gazetteer: _Gazetteer, masked: set[int]) -> list:
     matches, start = [], 0
     while start < len(tokens):
         for size in range(min(gazetteer.max_syllables, len(tokens) - start), 0, -1):
-            found = gazetteer.exact.get(tuple(t.folded for t in tokens[start:start + size]))
-            if found and _acceptable(tokens, start, start + size, *found, gazetteer, masked):
+            key = tuple(t.folded for t in tokens[start:start + size])
+            found = gazetteer.exact.get(key)
+            units = gazetteer.divisions.get(key)
+            # "huyện Thạnh Hóa", "xã Phú Thọ": the kind said before the name is a
+            # district's or a commune's, so such a unit wins over a province's name
+            division = units and _named_kind(tokens, start, gazetteer) and \
+                _division_entry(tokens, start, start + size, units, gazetteer, masked)
+            if division:
+                entry = division
+            elif found and _acceptable(tokens, start, start + size, *found, gazetteer, masked):
                 entry = _with_old_marker(tokens, start + size, found[0], gazetteer)
+            else:
+                entry = units and _division_entry(tokens, start, start + size, units, gazetteer, masked)
+            if entry:
                 matches.append((start, start + size, entry))
                 start += size
                 break
         else:
             start += 1
     return matches
+
+
+def _named_kind(tokens, start: int, gazetteer: _Gazetteer) -> bool:
+    """A kind of district or commune (not "thành phố", which names provinces too) is
+    written right before tokens[start]."""
+    kinds = _division_kinds(tokens, start, gazetteer)
+    return bool(kinds) and PROVINCE_CITY not in kinds
+
+
+def _division_kinds(tokens, start: int, gazetteer: _Gazetteer) -> frozenset | None:
+    """Kinds named right before tokens[start] ("xã", "thị xã", "phuong"), None if none."""
+    for prefix, kinds in gazetteer.division_prefixes:
+        if start >= len(prefix) and _phrase_at(tokens, start - len(prefix), prefix):
+            return kinds
+    return None
+
+
+def _division_entry(tokens, start: int, end: int, units: tuple, gazetteer: _Gazetteer, masked) -> _Entry | None:
+    """The district or commune that tokens[start:end] name, or None.
+
+    With its kind before it ("xã Tân Phú") any unit of that kind; without, only a former
+    district of two syllables or more that is neither blocklisted, nor part of an ordinary
+    compound, nor wording of the plans. Today's communes win over former ones of the same
+    name; diacritics typed must agree with the name's letters."""
+    window = tokens[start:end]
+    if not _one_word(window):
+        return None
+    kinds = _division_kinds(tokens, start, gazetteer)
+    if kinds is not None:
+        chosen = [u for u in units if u.kind in kinds]
+        if _plain_prefix(tokens, start) and _ordinary_after_prefix(tokens, start, end):
+            return None          # "ở xa trung tâm" (far from the centre), not "ở xã Trung Tâm"
+    else:
+        folded = " ".join(t.folded for t in window)
+        if tuple(t.folded for t in window) in gazetteer.exact:
+            return None          # a province's name ("hải dương học"): the province's rules decide
+        if len(window) < 2 or masked.intersection(range(start, end)) or \
+                folded in gazetteer.unprefixed_blocklist or folded in _corpus_phrases():
+            return None
+        chosen = [u for u in units if u.level == "district"]
+    chosen = [u for u in chosen if _spelt_like(window, (u.syllables,))]
+    exact = [u for u in chosen if all(map(_agrees, window, u.syllables))]
+    chosen = exact or chosen
+    chosen = [u for u in chosen if u.level != "former_ward"] or chosen
+    return _merged(chosen) if chosen else None
+
+
+def _plain_prefix(tokens, start: int) -> bool:
+    return start > 0 and tokens[start - 1].plain
+
+
+def _ordinary_after_prefix(tokens, start: int, end: int) -> bool:
+    """The name is wording of the plans, and the plans never write it after the word
+    typed before it: "xa trung tam" is "xa trung tâm", while "xa tan phu" may be a commune."""
+    phrases = _corpus_phrases()
+    name = " ".join(t.folded for t in tokens[start:end])
+    return name in phrases and f"{tokens[start - 1].folded} {name}" not in phrases
+
+
+def _merged(units) -> _Entry:
+    """One entry for the units a name may mean. One unit (or several of one former
+    province, as a district and its town): its note and plans. Several: a note naming
+    their provinces (and asking which), the plans of all of them when two or more (the
+    router then asks which), else none: a commune of one province is not covered by
+    another's plan."""
+    first = units[0]
+    plan_ids = tuple(dict.fromkeys(p for u in units for p in u.plan_ids))
+    where = list(dict.fromkeys(u.today for u in units))
+    formers = list(dict.fromkeys(p for u in units for p in u.former))
+    if len({u.former for u in units}) == 1:
+        note = first.note
+    else:
+        places = [_province_full(t) for t in where] if len(where) > 1 else [_province_full(f) for f in formers]
+        note = _localities()["note_templates"]["shared"].format(
+            Kind=first.kind[:1].upper() + first.kind[1:], name=first.name, units=", ".join(places))
+        if len(plan_ids) < 2:
+            plan_ids = ()
+    name = f"{first.kind[:1].upper()}{first.kind[1:]} {first.name}" if first.name.isdigit() else first.name
+    return _Entry(name, LOCALITY, plan_ids, note, today=tuple(where), former=tuple(formers),
+                  candidates=tuple(units))
+
+
+def _narrowed(matches: list, gazetteer: _Gazetteer) -> list:
+    """A district or commune whose name several provinces share, named with one of them
+    ("xã Tân Phú, Đồng Nai"; "Châu Thành, Tiền Giang"), is that province's; and a province
+    named beside a district or commune of its own gives way to it: the smaller unit says
+    which plans apply (a commune of the old Đồng Nai is not covered by Bình Phước's plan)."""
+    provinces = {fold(entry.name): k for k, (_, _, entry) in enumerate(matches) if entry.status != LOCALITY}
+    if not provinces or not any(entry.candidates for _, _, entry in matches):
+        return matches
+    absorbed, out = set(), []
+    for start, end, entry in matches:
+        if entry.status == LOCALITY and entry.candidates:
+            inside = [u for u in entry.candidates
+                      if any(fold(name) in provinces for name in (u.today, *u.former))]
+            if inside:
+                entry = _merged(inside)
+                absorbed.update(provinces[fold(name)] for u in inside for name in (u.today, *u.former)
+                                if fold(name) in provinces)
+        out.append((start, end, entry))
+    return [match for k, match in enumerate(out) if k not in absorbed]
 
 
 def _typo_matches(tokens, gazetteer: _Gazetteer, taken: set[int]) -> list:

@@ -4,8 +4,10 @@ from actions.phrases import buttons as response_buttons
 from actions.phrases import say
 from actions.reply import Reply, plan_source
 from actions.understanding import Question
+from core import regions
 from core.vocabulary import agency_changes
-from index.plans import load_catalog, plan_standing
+from core.text import fold
+from index.plans import load_catalog, plan_standing, plan_unit
 
 
 def _province_row(plan_id: str) -> dict | None:
@@ -48,11 +50,21 @@ def covered_provinces() -> str:
     return ", ".join(plan_label(info.id) for info in load_catalog())
 
 
+def _plans_of_today_units(question: Question) -> list[str]:
+    """Plans published for a part of the unit a place without a plan belongs to today
+    (Hà Giang → the old Tuyên Quang's plan; phường Cái Khế → Sóc Trăng's, Hậu Giang's):
+    not an answer for the place, but where the asker may look."""
+    units = {fold(unit) for place in question.no_plan_places if len(place.today) == 1 for unit in place.today}
+    return [info.id for info in load_catalog() if plan_unit(info) in units]
+
+
 def no_plan(question: Question) -> Reply:
     names = ", ".join(dict.fromkeys(place.name for place in question.no_plan_places))
     notes = " ".join(question.place_notes)
     text = say("utter_no_plan_for_place", names=names, notes=notes, plans=covered_provinces()).replace("  ", " ")
-    return Reply("no_plan", text.strip())
+    buttons = [button for plan_id in _plans_of_today_units(question)
+               for button in response_buttons("utter_province_intro_buttons", province=kb.province_of(plan_id))[:1]]
+    return Reply("no_plan", text.strip(), buttons=buttons[:4])
 
 
 def _source_of(entry: dict, section: str) -> dict:
@@ -67,6 +79,8 @@ def place_change(question: Question) -> Reply:
     for place in question.places:
         if place.note:
             lines.append(place.note)
+        elif composition := regions.composition_note(place.name):
+            lines.append(composition)
         elif place.plan_ids:
             lines.append(say("utter_province_unchanged", name=place.name))
         else:

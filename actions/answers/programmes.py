@@ -16,6 +16,7 @@ from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, record_source
 from actions.understanding import Question, recall_question
+from core import regions
 from index.retrieval import Choice, unit_source
 
 MAX_RELATED = 3
@@ -106,16 +107,22 @@ def choose(text: str) -> Choice:
     return kb.unit_index().choose(text)
 
 
+def _asked(question: Question) -> str:
+    """The question without the places it names: "nhà tôi ở xã Ea Kar, khi nào tắt sóng
+    2G?" asks what "khi nào tắt sóng 2G?" asks (the place is said in a note)."""
+    return regions.without_places(question.text, [p for p in question.places if p.span[1] <= len(question.text)])
+
+
 def answer_programme(question: Question) -> Reply:
     """The best unit when the chooser accepts it, else "no data"."""
-    choice = choose(question.text)
+    choice = choose(_asked(question))
     return answer_unit(choice.unit, question) if choice.accepted else no_data()
 
 
 def answer_if_unit(question: Question) -> Reply | None:
     """For a question the NLU did not call a programme question (out of scope, unsure,
     or a plan question naming no province): the unit when the chooser accepts one."""
-    choice = choose(question.text)
+    choice = choose(_asked(question))
     return answer_unit(choice.unit, question) if choice.accepted else None
 
 

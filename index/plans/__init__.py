@@ -2,7 +2,7 @@
 
 - The catalogue (data/plans/catalog.yml): `PlanInfo`, `load_catalog`, `plan_info`,
   `plans_dir`, `published_plans_of`, `answering_plans`, `plan_standing`,
-  `preferred_plans`, `plan_period`, `plan_unit` (catalog.py).
+  `preferred_plans`, `plan_period`, `plan_unit`, `covers_today_unit` (catalog.py).
 - The parsed plan: `Plan`, `Section`, `Line`, `load_plans`, `read_plan`, `parse_plan`,
   `PlanParseError` (sections.py, readers.py).
 - The structured knowledge: `Knowledge`, `load_knowledge`, `read_knowledge`
@@ -21,7 +21,7 @@ _HOMES = {
     "PlanInfo": "catalog", "load_catalog": "catalog", "plan_info": "catalog",
     "plans_dir": "catalog", "published_plans_of": "catalog", "answering_plans": "catalog",
     "plan_standing": "catalog", "preferred_plans": "catalog", "plan_period": "catalog",
-    "plan_unit": "catalog",
+    "plan_unit": "catalog", "covers_today_unit": "catalog",
     "Plan": "sections", "Section": "sections", "Line": "sections", "load_plans": "sections",
     "read_plan": "sections", "parse_plan": "sections",
     "PlanParseError": "readers",

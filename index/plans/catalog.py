@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from core import knowledge, settings
-from core.regions import today_unit_of_plan
+from core.regions import corpus_changes, is_corpus_plan, today_unit_of_plan
 from core.text import fold
 
 
@@ -92,11 +92,35 @@ def published_plans_of(places, catalog: tuple[PlanInfo, ...] | None = None) -> l
     out = []
     for place in places:
         plan_ids = tuple(plan_id for plan_id in place.plan_ids if plan_id in published)
-        plan_ids += tuple(info.id for info in catalog
-                          if fold(info.province) == fold(place.name) and info.id not in plan_ids)
+        # the place's own name, or a former province it lay in: that province's plans;
+        # today's province of a former province, district or commune: its plans made
+        # after the reorganisation (they cover the whole unit, Đắk Nông in Lâm Đồng's).
+        # A name several provinces share gets neither until the province is named.
+        located = len(place.today) == 1
+        names = {fold(place.name), *(map(fold, place.former) if located else ())}
+        today = set(map(fold, place.today)) if located else set()
+        plan_ids += tuple(info.id for info in catalog if info.id not in plan_ids and (
+            fold(info.province) in names or (fold(info.province) in today and covers_today_unit(info))))
         plan_ids = answering_plans(plan_ids, catalog)
         out.append(place if plan_ids == place.plan_ids else replace(place, plan_ids=plan_ids))
     return out
+
+
+def covers_today_unit(info: PlanInfo) -> bool:
+    """Whether a plan was made for its province as it is since the reorganisation
+    (administrative_changes.yml `reorganisation.effective`, 1/7/2025), so that it covers
+    the former provinces merged into it: not a plan of the corpus table (written for a
+    former province), and dated on or after that day, or with a period starting the
+    year after; a plan with no date at all is taken as today's."""
+    if is_corpus_plan(info.id):
+        return False
+    effective = str(corpus_changes()["reorganisation"]["effective"])
+    if not info.date:
+        return True
+    if len(info.date) >= 7:
+        return info.date[:10] >= effective[:len(info.date[:10])]
+    start, _ = plan_period(info)
+    return start is not None and start > int(effective[:4])
 
 
 @lru_cache(maxsize=256)
