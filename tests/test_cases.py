@@ -141,6 +141,24 @@ def test_a_confirmed_event_gets_no_note():
     assert cases.scheduled_passed(item, dt.date(2026, 9, 15)) is None
 
 
+def test_a_long_story_reaches_the_unit_its_case_names():
+    """The keyword share of a short question drowns in a story; the stated case (a 2G-only
+    phone) still picks a handset unit, and its fact answers first."""
+    story = ("Bà ngoại tôi ở quê dùng cái máy cục gạch 2G mấy chục năm nay, chỉ để nghe con cháu gọi về, "
+             "không rành gì về mạng mẽo. Hàng xóm bảo máy đó giờ bỏ đi được rồi. Vậy phải làm sao?")
+    reply = programmes.answer_programme(read_question(story, "ask_programme"))
+    assert reply.kind == "programme" and reply.text.startswith("Không dùng được nữa."), reply.text
+    assert programmes.answer_programme(read_question("bà ngoại tôi ở quê khỏe không", "ask_programme")).kind == "fallback"
+
+
+def test_the_case_carries_over_to_the_next_message():
+    earlier = "điện thoại của tôi là máy 4G đời cũ không có VoLTE"
+    question = read_question("thế khi tắt hẳn 2G thì máy này còn gọi được không?", "ask_programme")
+    assert programmes.answer_programme(question, earlier).text.startswith("Có thể không gọi")
+    assert not programmes.answer_programme(question).text.startswith("Có thể không gọi")
+    assert cases.read_case("thế còn 113?", "112 là số gì") == {"number": frozenset({"113"})}   # asks is per message
+
+
 # ------------------------------------------------------------------ a person to turn to
 
 @pytest.mark.parametrize("text, person", [
