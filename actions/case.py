@@ -42,34 +42,36 @@ def cases_data() -> dict:
 
 
 @lru_cache(maxsize=None)
-def _phrases() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(attribute, value, folded words of one phrase), longest phrases first."""
-    found = []
+def _phrases() -> dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """First folded word -> (attribute, value, folded words of one phrase), longest first."""
+    found: dict[str, list] = {}
     for attribute, values in cases_data()["attributes"].items():
         for value, phrases in values.items():
             for phrase in phrases:
                 words = tuple(phrase_text(str(phrase)).split())
                 if words:
-                    found.append((attribute, str(value), words))
-    return tuple(sorted(found, key=lambda item: -len(item[2])))
+                    found.setdefault(words[0], []).append((attribute, str(value), words))
+    return {first: tuple(sorted(items, key=lambda item: -len(item[2]))) for first, items in found.items()}
 
 
 def _spans(words: list[str]) -> list[tuple[int, int, str, str]]:
     """Every (start, end, attribute, value) where a phrase occurs in `words`."""
     spans = []
-    for attribute, value, phrase in _phrases():
-        size = len(phrase)
-        for start in range(len(words) - size + 1):
-            if tuple(words[start:start + size]) == phrase:
-                spans.append((start, start + size, attribute, value))
+    phrases = _phrases()
+    for start, word in enumerate(words):
+        for attribute, value, phrase in phrases.get(word, ()):
+            if tuple(words[start:start + len(phrase)]) == phrase:
+                spans.append((start, start + len(phrase), attribute, value))
     return spans
 
 
+@lru_cache(maxsize=1024)
 def read_case(text: str, earlier: str = "") -> Case:
     """The case attributes `text` states: {attribute: frozenset(values)}; attributes the
     text does not mention are absent. `earlier`: the conversation's previous message,
     whose attributes hold unless `text` states its own, except those about what a message
-    asks (`per_message` in cases.yml). Never raises; "" gives {}."""
+    asks (`per_message` in cases.yml). Never raises; "" gives {}. Cached: a turn reads
+    the same message several times (callers must not modify the result)."""
     if earlier:
         before = {key: values for key, values in read_case(earlier).items()
                   if key not in cases_data().get("per_message", ())}

@@ -11,6 +11,7 @@ ask today; never a neighbouring unit. The words are in domain/responses/programm
 """
 import re
 from datetime import date
+from functools import lru_cache
 
 from actions import case as cases
 from actions import knowledge_base as kb
@@ -148,11 +149,14 @@ def answer_unit(unit: dict, question: Question, earlier: str = "") -> Reply:
 def unit_for_button(text: str) -> dict | None:
     """The unit whose quick-reply button sent `text` (its first example question, see
     unit_buttons): a click on "Hỏi ở đâu" gets that unit, whatever the NLU makes of it."""
-    folded = " ".join(phrase_text(text).split())
-    for unit in kb.unit_index().units:
-        if " ".join(phrase_text(unit["examples"][0]).split()) == folded:
-            return unit
-    return None
+    unit_id = _button_payloads().get(" ".join(phrase_text(text).split()))
+    return kb.unit_index().by_id[unit_id] if unit_id else None
+
+
+@lru_cache(maxsize=None)
+def _button_payloads() -> dict[str, str]:
+    """Folded first example question -> unit id."""
+    return {" ".join(phrase_text(unit["examples"][0]).split()): unit["id"] for unit in kb.units_data()["units"]}
 
 
 def no_data() -> Reply:
