@@ -178,7 +178,7 @@ def _answer(turn: Turn, reading: Reading) -> Reply:
         return ANSWERS[kind](reading, question)
     if question.indicator_choices:
         return _ask_indicator(question)
-    own_case = programmes.states_case(question.text)      # the asker's phone, SIM, number ...
+    own_case = not reading.follow_up and programmes.states_case(question.text)   # the asker's phone, SIM ...
     if (turn.intent in group("units_first") or own_case) and not question.places:
         # A plan indicator named ("trạm BTS", "5G") leaves it to a unit with a subject of its
         # own, unless the message states the asker's own case.
