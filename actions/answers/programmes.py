@@ -192,7 +192,7 @@ def asking_part(text: str) -> str:
 
 # Keyword coverage is a share of the message's words: a story around the question dilutes
 # it. Past this many words the coverage asked of the best unit shrinks in proportion (its
-# dense score, the subject words and the unit's own subject are still required).
+# dense score, the subject words and a subject of the unit's own, named, are required).
 LONG_MESSAGE_WORDS = 12
 
 
@@ -201,8 +201,10 @@ def _long_message_fits(index, choice, text: str) -> bool:
     if words <= LONG_MESSAGE_WORDS or choice.dense < index.min_dense:
         return False
     needed = index.min_coverage * LONG_MESSAGE_WORDS / words
+    # Only a unit with a subject of its own that the message names: a story about weak
+    # signal in a flat must not reach the 2G unit because both speak of "sóng".
     return choice.coverage >= needed and index.names_subject(text) and \
-        index.names_unit_subject(choice.unit["id"], text)
+        bool(index.unit_subjects.get(choice.unit["id"])) and index.names_unit_subject(choice.unit["id"], text)
 
 
 def pick_unit(question: Question, earlier: str = "") -> dict | None:
