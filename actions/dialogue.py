@@ -59,14 +59,19 @@ class Reading:
     question: Question        # what it asks, once the conversation's state is applied
     follow_up: bool           # it continues the last topic
     default_plans: tuple[str, ...]   # plans when it names none: the user's own place, else the topic's
+    # the previous message when it was a citizen's question, not a plan topic: the case it
+    # states (the asker's phone, SIM ...) carries over to this one (actions/case.py)
+    earlier: str = ""
 
 
 def read_turn(turn: Turn) -> Reading:
     """The turn's question, read once and resolved against the conversation."""
     said = read_question(turn.text, turn.intent, turn.entities)
     follow_up = is_follow_up(turn, said)
+    state = turn.context or {}
+    earlier = "" if not state or state.get("intent") in group("topics") else str(state.get("text") or "")
     return Reading(question=_resolve(turn, said, follow_up), follow_up=follow_up,
-                   default_plans=turn.home or tuple((turn.context or {}).get("plan_ids") or ()))
+                   default_plans=turn.home or tuple((turn.context or {}).get("plan_ids") or ()), earlier=earlier)
 
 
 def starts_form(turn: Turn, reading: Reading) -> bool:

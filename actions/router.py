@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Callable
 
 from actions import knowledge_base as kb
-from actions.answers import chitchat, compare, documents, duties, places, programmes, retrieval, values
+from actions.answers import chitchat, compare, contact, documents, duties, places, programmes, retrieval, values
 from actions.dialogue import Reading, Turn, answer_of, group, home_context, read_turn
 from actions.phrases import buttons, say
 from actions.reply import Reply
@@ -54,6 +54,9 @@ def _ask_province(question: Question, candidates: tuple[str, ...], offer_all: bo
 def _province_specific(reading: Reading, question: Question) -> Reply:
     """Targets, status, duties, document facts: they need to know the plan."""
     plan_ids = question.plan_ids or (all_plan_ids() if question.all_plans else reading.default_plans)
+    if not plan_ids and not question.places and \
+            (unit := programmes.answer_if_subject_unit(question, reading.earlier)):
+        return unit                         # a national or citizen's subject ("BTS có hại không")
     if question.intent == "ask_duty" and question.agencies:
         if question.wants("deadline"):
             # Deadlines wherever the plan sets them (an agency's section, a group's, "Chế
@@ -112,7 +115,7 @@ ANSWERS: dict[str, Callable[[Reading, Question], Reply]] = {
     "chitchat": lambda reading, question: chitchat.answer_chitchat(question.intent),
     "out_of_scope": lambda reading, question: chitchat.answer_out_of_scope(),
     "place": lambda reading, question: places.place_change(question),
-    "programme": lambda reading, question: programmes.answer_programme(question),
+    "programme": lambda reading, question: programmes.answer_programme(question, reading.earlier),
     "province": _province,
     "compare": _compare,
     "province_specific": _province_specific,
@@ -175,13 +178,23 @@ def _answer(turn: Turn, reading: Reading) -> Reply:
     if _is_yes_no_payload(turn.text) and not turn.form_active:
         # A yes/no button of a question that has closed (the eligibility check ended).
         return Reply("chitchat", say("utter_question_closed"), buttons=buttons("utter_examples"))
+    if (unit := programmes.unit_for_button(turn.text)) is not None:     # a unit's own quick reply
+        return programmes.answer_unit(unit, question)
+    if contact.asks_for_person(question.text):       # "tổng đài", "gặp cán bộ", "người thật"
+        return contact.answer_contact(question.text)
     if kind in BEFORE_UNITS:
         return ANSWERS[kind](reading, question)
     if question.indicator_choices:
         return _ask_indicator(question)
-    if turn.intent in group("units_first") and not question.places and not question.indicators and \
-            (unit := programmes.answer_if_unit(replace(question, plan_ids=question.plan_ids or reading.default_plans))):
-        return unit
+    own_case = not reading.follow_up and programmes.states_case(question.text)   # the asker's phone, SIM ...
+    if (turn.intent in group("units_first") or own_case) and not question.places:
+        # A plan indicator named ("trạm BTS", "5G") leaves it to a unit with a subject of its
+        # own, unless the message states the asker's own case.
+        unit_question = replace(question, plan_ids=question.plan_ids or reading.default_plans)
+        answer_unit = programmes.answer_if_subject_unit if question.indicators and not own_case \
+            else programmes.answer_if_unit
+        if unit := answer_unit(unit_question, reading.earlier):
+            return unit
     if kind in BEFORE_PLACES:
         return ANSWERS[kind](reading, question)
     if has_cue(question.text, "national") and not question.places and not question.plan_ids:

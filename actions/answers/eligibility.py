@@ -3,6 +3,7 @@ asker's own household, about the smartphone rules), and what the household would
 been entitled to under the rules (data/knowledge/eligibility.yml), said after the fact
 that the programme has ended and where to ask now. The words are in
 domain/responses/eligibility.yml; sources are those of the rules' answer units."""
+from actions import case as cases
 from actions import knowledge_base as kb
 from actions.answers import programmes
 from actions.phrases import say
@@ -38,8 +39,11 @@ def about_own_household(text: str) -> bool:
 
 def check_applies(text: str) -> bool:
     """The form runs for a question about the asker's own household on the smartphone
-    support; anything else (the 2G phone, the subscription, a rule) gets its answer unit."""
-    return about_own_household(text) and programmes.asks_about_smartphone_support(text)
+    support; anything else (the 2G phone, the subscription, a rule) gets its answer unit,
+    and so does a household whose case the question already states ("nhà em nhận máy
+    tính bảng rồi ...": data/knowledge/cases.yml answers it without asking)."""
+    return about_own_household(text) and programmes.asks_about_smartphone_support(text) and \
+        not cases.decides(programmes.SMARTPHONE_UNITS, text)
 
 
 def _rule(name: str) -> dict:
