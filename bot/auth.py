@@ -21,14 +21,23 @@ def _given_token() -> str | None:
     return given.strip() if scheme.lower() == "bearer" else None
 
 
+def request_operator() -> str | None:
+    """The name of the operator whose token the request carries, else None (also when
+    the admin area is off). The rate limit uses it so wrong guesses from the same
+    address never lock out a right token."""
+    config = current_app.config["HTS"]
+    given = _given_token()
+    if given is None or not operators.enabled(config):
+        return None
+    return operators.operator_for(given, config)
+
+
 def require_admin() -> str:
     """The calling operator's name. 404 when the admin area is off; ApiError 401
     (counted by the rate limit) when the request's token is missing or wrong."""
-    config = current_app.config["HTS"]
-    if not operators.enabled(config):
+    if not operators.enabled(current_app.config["HTS"]):
         abort(404)
-    given = _given_token()
-    name = operators.operator_for(given, config) if given is not None else None
+    name = request_operator()
     if name is None:
         log.warning("%s refused: missing or wrong admin token", request.path)
         raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})

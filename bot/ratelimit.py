@@ -25,7 +25,7 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from bot import admin, answers_admin, insights, metrics
-from bot.auth import authorized
+from bot.auth import request_operator
 from bot.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,7 @@ def _client() -> str:
 
 
 def _right_admin_token() -> bool:
-    token = current_app.config["HTS"].admin_token
-    return bool(token) and authorized(token)
+    return request_operator() is not None
 
 
 def _not_api() -> bool:
