@@ -697,12 +697,24 @@ def _division_entry(tokens, start: int, end: int, units: tuple, gazetteer: _Gaze
         if len(window) < 2 or masked.intersection(range(start, end)) or \
                 folded in gazetteer.unprefixed_blocklist or folded in _corpus_phrases():
             return None
+        if all(t.plain for t in window) and not _after_locative(tokens, start):
+            return None          # "doi cu chi nghe goi" is "đời cũ chỉ nghe gọi", not Củ Chi
         chosen = [u for u in units if u.level == "district"]
     chosen = [u for u in chosen if _spelt_like(window, (u.syllables,))]
     exact = [u for u in chosen if all(map(_agrees, window, u.syllables))]
     chosen = exact or chosen
     chosen = [u for u in chosen if u.level != "former_ward"] or chosen
     return _merged(chosen) if chosen else None
+
+
+# Words after which a name typed without diacritics and without its kind is read as a
+# place ("toi o dong xoai", "nha tai ben cat"); elsewhere such syllables are too often
+# ordinary words for a district's name to be taken from them.
+LOCATIVES = frozenset({"o", "tai", "thuoc"})
+
+
+def _after_locative(tokens, start: int) -> bool:
+    return start > 0 and tokens[start - 1].folded in LOCATIVES
 
 
 def _plain_prefix(tokens, start: int) -> bool:

@@ -94,7 +94,7 @@ def test_the_eligibility_result_says_first_that_the_programme_ended():
     ("ai duoc uu tien nhan dien thoai truoc", ["người có công"], []),
 ])
 def test_citizen_questions_end_to_end(stack, question, must, must_not):
-    reply = Conversation(stack.rasa_url).say(question)
+    reply = Conversation(stack.rasa_url, stack.token).say(question)
     assert reply["kind"] == "programme", reply
     assert all(folded(value) in folded(reply["text"]) for value in must), reply
     assert not any(folded(value) in folded(reply["text"]) for value in must_not), reply
@@ -103,7 +103,7 @@ def test_citizen_questions_end_to_end(stack, question, must, must_not):
 
 @pytest.mark.e2e
 def test_the_form_runs_only_for_the_askers_own_household(stack):
-    rule = Conversation(stack.rasa_url).say("Hộ cận nghèo có được hỗ trợ điện thoại thông minh không?")
+    rule = Conversation(stack.rasa_url, stack.token).say("Hộ cận nghèo có được hỗ trợ điện thoại thông minh không?")
     assert rule["kind"] == "programme" and "cận nghèo" in rule["text"]
-    own = Conversation(stack.rasa_url).say("nhà tôi có được nhận điện thoại hỗ trợ không")
+    own = Conversation(stack.rasa_url, stack.token).say("nhà tôi có được nhận điện thoại hỗ trợ không")
     assert own["kind"] == "eligibility" and any(b["title"] == "Hộ nghèo" for b in own["buttons"])

@@ -66,3 +66,27 @@ def test_a_national_question_from_a_commune_is_answered_with_its_province():
     reply = ask("nhà tôi ở xã Ea Kar, khi nào thì tắt sóng 2G vậy?", "ask_programme")
     assert reply.kind == "programme" and "tỉnh Đắk Lắk" in reply.text, reply.text
     assert "2G" in reply.text and "tỉnh nào" not in reply.text.lower()
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("nhà tôi ở xã Ea Kar, khi nào thì tắt sóng 2G vậy?", "khi nào thì tắt sóng 2G vậy?"),
+    ("gia dinh em tai huyen cu chi, may cuc gach con goi duoc ko", "may cuc gach con goi duoc ko"),
+    # a clause that asks keeps its words: only the place goes
+    ("khi nào tắt 2G ở Đắk Lắk, còn 3G?", "khi nào tắt 2G ở"),
+])
+def test_the_asked_part_drops_the_clause_that_only_says_where_the_asker_lives(text, kept):
+    from actions.answers import programmes
+    from actions.understanding import read_question
+    asked = programmes._asked(read_question(text, "ask_programme"))
+    assert asked.strip().startswith(kept) and "Ea Kar" not in asked and "Đắk Lắk" not in asked
+
+
+@pytest.mark.parametrize("text, place", [
+    ("me toi xai cai dien thoai nokia doi cu chi nghe goi duoc thoi", None),
+    ("toi o cu chi, song yeu qua", "Củ Chi"),
+    ("Tôi ở Đồng Xoài", "Đồng Xoài"),
+])
+def test_a_district_typed_without_diacritics_or_kind_needs_a_locative_before_it(text, place):
+    from core import regions
+    names = [p.name for p in regions.find_places(text)]
+    assert names == ([place] if place else [])

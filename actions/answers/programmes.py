@@ -21,6 +21,7 @@ from actions.phrases import say
 from actions.reply import Reply, record_source
 from actions.understanding import Question, recall_question
 from core import regions
+from core.text import fold
 from core.vocabulary import phrase_text
 from index.retrieval import Choice, unit_source
 
@@ -169,10 +170,26 @@ def choose(text: str) -> Choice:
     return kb.unit_index().choose(text)
 
 
+# The words before a place that say where the asker lives ("nhà tôi ở xã", "tôi ở",
+# "gia đình em tại huyện"): a clause of them and the place says nothing of the question.
+_LIVES_AT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:toi|em|chau|minh|tui|nha|que|gia dinh)\s+(?:\w+\s+){0,2}?(?:o|tai)(?:\s+(?:xa|phuong|thi tran|huyen|quan|thi xa|tinh|thanh pho|tp|ap|thon|ban))?\s*$")
+
+
 def _asked(question: Question) -> str:
     """The question without the places it names: "nhà tôi ở xã Ea Kar, khi nào tắt sóng
-    2G?" asks what "khi nào tắt sóng 2G?" asks (the place is said in a note)."""
-    return regions.without_places(question.text, [p for p in question.places if p.span[1] <= len(question.text)])
+    2G?" asks what "khi nào tắt sóng 2G?" asks (the place is said in a note). A clause
+    before a comma that names a place ("nhà tôi ở xã Ea Kar,") goes whole: it says where
+    the asker lives, not what is asked."""
+    text = question.text
+    places = [p for p in question.places if p.span[1] <= len(text)]
+    for place in sorted(places, key=lambda p: -p.span[0]):
+        start = max(text.rfind(mark, 0, place.span[0]) for mark in ",;.") + 1
+        end = min((i for i in (text.find(mark, place.span[1]) for mark in ",;") if i >= 0), default=-1)
+        if end >= 0 and text[end + 1:].strip() and _LIVES_AT.search(fold(text[start:place.span[0]])):
+            text = text[:start] + " " + text[end + 1:]
+        else:
+            text = regions.without_places(text, [place])
+    return text
 
 
 # A unit ranked this high whose facts answer the case the question states is taken even
