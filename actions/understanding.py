@@ -129,6 +129,25 @@ def find_document_field(text: str, fields: list[dict]) -> str:
     return ""
 
 
+# Where a message asking two things splits: "…là bao nhiêu, hiện nay đạt bao nhiêu?"
+_CLAUSE_BREAK = re.compile(r"[?;,.!]+")
+
+
+def _clause_kind(clause: str) -> str | None:
+    """target | status that one clause asks by its own words ("mục tiêu …" names a
+    target, "hiện nay …" today's value), None when it says neither."""
+    if has_cue(clause, "target_words"):
+        return "target"
+    return "status" if has_cue(clause, "status") else None
+
+
+def _asks_both(text: str) -> bool:
+    """A message asking a target in one clause and today's value in another ("Tuyên
+    Quang đặt mục tiêu bao nhiêu, hiện nay đạt bao nhiêu?"): both get answered."""
+    kinds = {_clause_kind(c) for c in _CLAUSE_BREAK.split(text)}
+    return {"target", "status"} <= kinds
+
+
 @dataclass
 class Question:
     text: str
@@ -158,6 +177,8 @@ class Question:
         """target | status when the words say which ("mục tiêu", "hiện nay", a year),
         else None. A status cue beats a weak target cue: "hiện nay đạt bao nhiêu?" asks
         today's value, "mục tiêu hiện nay" a target."""
+        if _asks_both(self.text):
+            return "both"
         status, target = self.wants("status"), self.wants("target")
         if status and (not target or not has_cue(self.text, "target_words")):
             return "status"

@@ -63,6 +63,7 @@ def test_requests_get_who_handles_them_never_a_province_question(text, intent, b
     for body in bodies:
         assert body in reply.text
     assert reply.sources and all(s.get("url", "").startswith("http") for s in reply.sources)
+    assert reply.buttons                        # related answer units as quick replies
 
 
 def test_a_known_province_adds_its_plan_target_on_the_subject():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from actions.answers.places import plan_label
+from actions.answers.programmes import unit_buttons
 from actions.reply import Reply
 from core import knowledge
 from core.text import fold
@@ -120,5 +121,5 @@ def answer_request(request: Request, text: str, plan_ids: tuple[str, ...]) -> Re
     if (target := plan_target(subject, plan_ids)) is not None:
         lines.append(target[0])
         sources += target[1]
-    return Reply("programme", "\n".join(lines), sources,
+    return Reply("programme", "\n".join(lines), sources, buttons=unit_buttons(subject.get("related", [])),
                  context={"intent": "ask_programme", "text": text, "plan_ids": list(plan_ids)})
