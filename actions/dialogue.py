@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from actions import conversation
 from actions.answers import eligibility, handlers
-from actions.understanding import Question, indicator_words, indicators_with_words, read_question, recall_question
+from actions.understanding import FOLLOW_UP_JOIN, Question, indicator_words, indicators_with_words, read_question, recall_question
 from core import knowledge, regions
 from core.cues import has_cue
 
@@ -189,7 +189,7 @@ def _continue(turn: Turn, question: Question) -> Question:
     if not names_subject(question) and merged.intent == topic:
         # "còn Tuyên Quang?" after "Bình Phước có những mục tiêu nào?": the previous
         # question's words say what is asked; its place gives way to this message's.
-        merged.text = f"{regions.without_places(state.get('text', ''))} ; {turn.text}"
+        merged.text = f"{regions.without_places(state.get('text', ''))}{FOLLOW_UP_JOIN}{turn.text}"
     return merged
 
 
