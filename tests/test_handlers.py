@@ -22,6 +22,7 @@ def ask(text: str, intent: str, context=None) -> object:
     ("cái cột BTS dựng trên nóc nhà kế bên kêu ồn cả đêm, tui gửi đơn đi đâu?", "bts"),
     ("trạm BTS dựng trên sân thượng có cần xin phép không", "bts"),
     ("xã xác nhận hộ nghèo như thế nào", "households"),
+    ("114 với 115 là số gì, gọi có mất tiền không", "emergency"),
 ])
 def test_a_request_or_complaint_names_its_subject(text, subject):
     request = handlers.read_request(text)
@@ -33,6 +34,7 @@ def test_a_request_or_complaint_names_its_subject(text, subject):
     "Tuyên Quang đặt mục tiêu phủ sóng di động cho thôn bản bao nhiêu?",   # a plan target
     "cả nước còn bao nhiêu thôn chưa có sóng?",               # a number asked, not who
     "trạm BTS có gây ung thư không?",                         # a health question, no request
+    "Tuyên Quang có 115 trạm BTS dùng chung à?",              # a number in a plan question
 ])
 def test_questions_that_are_not_requests(text):
     assert handlers.read_request(text) is None
