@@ -215,7 +215,7 @@ def _answer(turn: Turn, reading: Reading) -> Reply:
     if (clarify := _shared_name(question)) is not None:
         return clarify
     if question.no_plan_places and not question.plan_ids and kind != "programme":
-        return places.no_plan(question)
+        return handlers.with_where_to_ask(places.no_plan(question), question.text)
     return ANSWERS[kind](reading, question)
 
 
