@@ -128,10 +128,10 @@ def answer_request(request: Request, text: str, plan_ids: tuple[str, ...]) -> Re
 def with_where_to_ask(reply: Reply, text: str) -> Reply:
     """A reply that has no plan for the province named ("Lào Cai còn bao nhiêu thôn chưa
     có sóng?"), followed by where that province's figures on the message's subject can be
-    asked (the subject's `ask_where`), with the subject's sources; unchanged otherwise."""
+    asked (the subject's `ask_where`, a referral: the no-plan reply cites no source);
+    unchanged otherwise."""
     subject = subject_of(text)
     if subject is None or not subject.get("ask_where"):
         return reply
     reply.text = f"{reply.text}\n{subject['ask_where']}"
-    reply.sources = [*reply.sources, *sources_of(subject)[:1]]
     return reply
