@@ -42,7 +42,7 @@ def test_the_form_of_an_ended_programme_says_so_first():
 @pytest.mark.e2e
 def test_the_form_says_the_programme_ended_before_its_first_question(stack):
     from test_e2e_chat import Conversation
-    text = Conversation(stack.rasa_url).say("tôi có được nhận điện thoại miễn phí không?")["text"]
+    text = Conversation(stack.rasa_url, stack.token).say("tôi có được nhận điện thoại miễn phí không?")["text"]
     assert "thuộc diện nào" in text                     # the form's first question
     assert "đã kết thúc" in text and text.index("đã kết thúc") < text.index("thuộc diện nào")
 
@@ -50,5 +50,5 @@ def test_the_form_says_the_programme_ended_before_its_first_question(stack):
 @pytest.mark.e2e
 def test_how_the_commune_certifies_poor_households_is_not_the_form(stack):
     from test_e2e_chat import Conversation
-    text = Conversation(stack.rasa_url).say("xa chung thuc ho ngheo the nao vay")["text"]
+    text = Conversation(stack.rasa_url, stack.token).say("xa chung thuc ho ngheo the nao vay")["text"]
     assert "Ủy ban nhân dân cấp xã" in text and "thuộc diện nào" not in text
