@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation
 from actions import knowledge_base as kb
-from actions.answers.eligibility import eligibility_result, household_from_text, household_types
+from actions.answers.eligibility import eligibility_result, form_opening, household_from_text, household_types
 from actions.phrases import say
 from actions.reply import Reply
 from actions.dialogue import Turn, read_turn, starts_form
@@ -90,6 +90,8 @@ class ActionAnswer(Action):
         if reply is None:
             # The form asks what it still needs; a household named already is kept.
             household = household_from_text(turn.text)
+            if (opening := form_opening()) is not None:
+                send(dispatcher, opening)   # a programme that has ended says so before asking
             return ([SlotSet("household_type", household)] if household else []) + \
                 [FollowupAction("eligibility_form")]
         send(dispatcher, reply)

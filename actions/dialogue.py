@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from actions import conversation
-from actions.answers import eligibility
-from actions.understanding import Question, indicator_words, indicators_with_words, read_question, recall_question
+from actions.answers import eligibility, handlers
+from actions.understanding import FOLLOW_UP_JOIN, Question, indicator_words, indicators_with_words, read_question, recall_question
 from core import knowledge, regions
 from core.cues import has_cue
 
@@ -79,6 +79,8 @@ def starts_form(turn: Turn, reading: Reading) -> bool:
     about the asker's own household on the smartphone support; never a follow-up."""
     if reading.follow_up:
         return False
+    if (request := handlers.read_request(turn.text)) is not None and request.subject.get("not_eligibility"):
+        return False                    # "xã chứng thực hộ nghèo thế nào?": who handles it
     return turn.intent in group("starts_form") or \
         (turn.intent in group("starts_form_if_it_applies") and eligibility_check_applies(turn))
 
@@ -187,7 +189,7 @@ def _continue(turn: Turn, question: Question) -> Question:
     if not names_subject(question) and merged.intent == topic:
         # "còn Tuyên Quang?" after "Bình Phước có những mục tiêu nào?": the previous
         # question's words say what is asked; its place gives way to this message's.
-        merged.text = f"{regions.without_places(state.get('text', ''))} ; {turn.text}"
+        merged.text = f"{regions.without_places(state.get('text', ''))}{FOLLOW_UP_JOIN}{turn.text}"
     return merged
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 
 from actions import knowledge_base as kb
 from actions.answers import chitchat, compare, contact, documents, duties, places, programmes, retrieval, values
+from actions.answers import handlers
 from actions.dialogue import Reading, Turn, answer_of, group, home_context, read_turn
 from actions.phrases import buttons, say
 from actions.reply import Reply
@@ -172,6 +173,14 @@ def _is_yes_no_payload(text: str) -> bool:
     return text.strip().lstrip("/") in YES_NO_PAYLOADS
 
 
+def _request(turn: Turn, question: Question) -> handlers.Request | None:
+    """A citizen's request or complaint (actions/answers/handlers.py); never an official's
+    question about a named body or a plan document."""
+    if handlers.names_other_body(question.agencies) or question.intent in group("never_requests"):
+        return None
+    return handlers.read_request(question.text, str((turn.context or {}).get("text") or ""))
+
+
 def _answer(turn: Turn, reading: Reading) -> Reply:
     question = reading.question
     kind = answer_of(question.intent)
@@ -186,6 +195,10 @@ def _answer(turn: Turn, reading: Reading) -> Reply:
         return ANSWERS[kind](reading, question)
     if question.indicator_choices:
         return _ask_indicator(question)
+    if (request := _request(turn, question)) is not None:
+        # "dây cáp thòng xuống … ai xử lý?", "đề nghị lắp trạm cho thôn …": who handles
+        # it, the same in every province (never "which province?").
+        return handlers.answer_request(request, question.text, question.plan_ids or reading.default_plans)
     own_case = not reading.follow_up and programmes.states_case(question.text)   # the asker's phone, SIM ...
     if (turn.intent in group("units_first") or own_case) and not question.places:
         # A plan indicator named ("trạm BTS", "5G") leaves it to a unit with a subject of its
@@ -202,7 +215,7 @@ def _answer(turn: Turn, reading: Reading) -> Reply:
     if (clarify := _shared_name(question)) is not None:
         return clarify
     if question.no_plan_places and not question.plan_ids and kind != "programme":
-        return places.no_plan(question)
+        return handlers.with_where_to_ask(places.no_plan(question), question.text)
     return ANSWERS[kind](reading, question)
 
 

@@ -14,7 +14,7 @@ from core.regions import Place
 from core.text import fold
 from core import knowledge
 from core.cues import cue_phrases, has_cue
-from core.vocabulary import agencies, indicators, phrase_text
+from core.vocabulary import agencies, agencies_taking_over, indicators, phrase_text
 from index.plans import published_plans_of
 
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
@@ -119,7 +119,10 @@ def indicator_words(ids: list[str]) -> set[str]:
 def find_agencies(text: str) -> list[str]:
     """Canonical agency ids named in the question, the most specific first."""
     scores = {a.id: _phrase_hits(text, [*a.ask, a.name]) for a in agencies()}
-    return [key for key, score in sorted(scores.items(), key=lambda item: -item[1]) if score][:2]
+    named = [key for key, score in sorted(scores.items(), key=lambda item: -item[1]) if score][:2]
+    # "UBND cấp xã": a body of today the plans do not name takes the duties they gave to
+    # the one abolished in 2025 (administrative_changes.yml `duties_to`).
+    return named or agencies_taking_over(text)[:2]
 
 
 def find_document_field(text: str, fields: list[dict]) -> str:
@@ -127,6 +130,35 @@ def find_document_field(text: str, fields: list[dict]) -> str:
         if _phrase_hits(text, entry["ask"]):
             return entry["id"]
     return ""
+
+
+# How a follow-up's text joins the last topic's question to the message itself
+# (actions/dialogue.py): "…do ai ký? ; kinh phí lấy từ đâu?".
+FOLLOW_UP_JOIN = " ; "
+
+
+def own_words(text: str) -> str:
+    """The message's own part of a follow-up's joined text (the whole text otherwise)."""
+    return text.rsplit(FOLLOW_UP_JOIN, 1)[-1]
+
+
+# Where a message asking two things splits: "…là bao nhiêu, hiện nay đạt bao nhiêu?"
+_CLAUSE_BREAK = re.compile(r"[?;,.!]+")
+
+
+def _clause_kind(clause: str) -> str | None:
+    """target | status that one clause asks by its own words ("mục tiêu …" names a
+    target, "hiện nay …" today's value), None when it says neither."""
+    if has_cue(clause, "target_words"):
+        return "target"
+    return "status" if has_cue(clause, "status") else None
+
+
+def _asks_both(text: str) -> bool:
+    """A message asking a target in one clause and today's value in another ("Tuyên
+    Quang đặt mục tiêu bao nhiêu, hiện nay đạt bao nhiêu?"): both get answered."""
+    kinds = {_clause_kind(c) for c in _CLAUSE_BREAK.split(text)}
+    return {"target", "status"} <= kinds
 
 
 @dataclass
@@ -158,6 +190,8 @@ class Question:
         """target | status when the words say which ("mục tiêu", "hiện nay", a year),
         else None. A status cue beats a weak target cue: "hiện nay đạt bao nhiêu?" asks
         today's value, "mục tiêu hiện nay" a target."""
+        if _asks_both(self.text):
+            return "both"
         status, target = self.wants("status"), self.wants("target")
         if status and (not target or not has_cue(self.text, "target_words")):
             return "status"

@@ -127,6 +127,28 @@ def agency_predecessors(agency_id: str) -> list[tuple[str, dict]]:
     return found
 
 
+def _committee_words(text: str) -> str:
+    """phrase_text with "UBND" spelled out, so "UBND cấp xã" meets "Ủy ban nhân dân cấp xã"."""
+    return phrase_text(text).replace(" ubnd ", " uy ban nhan dan ")
+
+
+def agencies_taking_over(text: str) -> list[str]:
+    """Agency ids of the plans whose duties went, in 2025, to a body `text` names that
+    the plans do not name (administrative_changes.yml `duties_to` of an abolished
+    agency): "UBND cấp xã phải làm gì?" → the district committees' duties, which moved
+    to the provincial or commune level. [] when `text` names no such body."""
+    folded = _committee_words(text)
+    found = []
+    for change in knowledge.load("administrative_changes.yml")["agencies"]:
+        if change.get("change") != "abolished":
+            continue
+        if any(_committee_words(body) in folded for body in change.get("duties_to") or ()):
+            agency = agency_for_label(change["old"])
+            if agency is not None and agency.id not in found:
+                found.append(agency.id)
+    return found
+
+
 @lru_cache(maxsize=None)
 def query_words() -> tuple[str, ...]:
     """Question words and place names as written, for restoring diacritics."""

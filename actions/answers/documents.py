@@ -6,7 +6,7 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_reference
 from actions.phrases import say
 from actions.reply import Reply, plan_source, record_source, short_section
-from actions.understanding import Question, find_document_field
+from actions.understanding import Question, find_document_field, own_words
 from index.plans import PlanInfo
 from core import knowledge
 from core.text import fold
@@ -211,7 +211,10 @@ def answer_references(question: Question, plan_ids: tuple[str, ...]) -> Reply:
 def answer_document(question: Question, plan_ids: tuple[str, ...]) -> Reply:
     if asks_reference(question):
         return answer_references(question, plan_ids)
-    field = find_document_field(question.text, kb.document_fields())
+    # The message's own words first: "kinh phí lấy từ đâu?" after "do ai ký?" asks the
+    # funding, not the signer again; the topic's words only when it names no field.
+    field = find_document_field(own_words(question.text), kb.document_fields()) or \
+        find_document_field(question.text, kb.document_fields())
     blocks, sources = [], []
     for plan_id in plan_ids:
         info = kb.plans().plan(plan_id).info

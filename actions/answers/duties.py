@@ -3,9 +3,9 @@ from actions import knowledge_base as kb
 from actions.answers.places import plan_label
 from actions.phrases import say
 from actions.reply import Reply, cite, record_source, short_section
-from actions.understanding import Question, stopwords
+from actions.understanding import Question, own_words, stopwords
 from index.plans import DutyRecord, best_matches, duty_words
-from core.vocabulary import agencies, agency_by_id, agency_changes, agency_for_label, agency_predecessors, phrase_text
+from core.vocabulary import agencies, agencies_taking_over, agency_by_id, agency_changes, agency_for_label, agency_predecessors, phrase_text
 
 MAX_DUTIES = 8          # per agency and plan; the rest is one click away in the source
 MAX_GROUP_DUTIES = 3    # of a group heading that also binds the agency ("Các sở, ban, ngành")
@@ -240,6 +240,11 @@ def answer_duties(question: Question, plan_ids: tuple[str, ...]) -> Reply:
         blocks.append(text)
         used += records
         more += buttons
+    if agency_id in agencies_taking_over(own_words(question.text)):
+        # "UBND cấp xã phải làm gì?": the plans gave these duties to a body abolished in
+        # 2025; say so before them.
+        if note := successor_note(agency_by_id(agency_id).name):
+            blocks.insert(0, note)
     return Reply("duty", "\n\n".join(blocks), [record_source(r) for r in used], buttons=more[:MAX_BUTTONS],
                  context={"intent": "ask_duty", "plan_ids": list(plan_ids), "agencies": question.agencies})
 

@@ -55,6 +55,14 @@ def _sources(rule_names: list[str]) -> list[dict]:
     return unique_sources([programmes.source_of(by_id[_rule(name)["unit"]]) for name in rule_names])[:MAX_SOURCES]
 
 
+def form_opening() -> Reply | None:
+    """What the eligibility form says before its first question: that the programme has
+    ended and where to ask now, when its period is over; None while it runs."""
+    lines = _ended_first()
+    return Reply("eligibility", "\n".join(lines), _sources(list(kb.eligibility_rules()["rules"])[:1])) \
+        if lines else None
+
+
 def _ended_first() -> list[str]:
     """The programme's end and where to ask now, when its period is over; else []."""
     until = programmes.as_date(kb.eligibility_rules()["valid_until"])

@@ -32,6 +32,7 @@ from datetime import date
 import numpy as np
 
 from core import knowledge
+from core.asking import asking_part, tells_before_asking
 from index import answers_publish
 from core.vocabulary import expand_abbreviations, phrase_text
 from index.plans.source import Source
@@ -136,6 +137,23 @@ class UnitIndex:
         return unit_fused, unit_dense, unit_coverage
 
     def choose(self, text: str) -> Choice:
+        """The unit for the part of `text` that asks (core/asking.py: "tắt sóng 2G thì hộ
+        nghèo có được hỗ trợ điện thoại không" asks about the phone support, not the 2G
+        network) when that part alone is accepted and its keywords fit its unit better than
+        the whole message's fit its own; else the unit for the whole message."""
+        whole = self.choose_for(text)
+        asked = asking_part(text)
+        if asked == text:
+            return whole
+        choice = self.choose_for(asked)
+        # The asking part wins only when it fits its unit better than the whole message
+        # fits its own: a story's case ("máy em không hỗ trợ VoLTE") is kept otherwise.
+        if choice.accepted and (not whole.accepted or choice.coverage > whole.coverage) and \
+                not tells_before_asking(text):
+            return choice
+        return whole
+
+    def choose_for(self, text: str) -> Choice:
         """The best-ranked unit, accepted or not by the threshold. When the question does
         not name that unit's own subject, the best-ranked unit of the same programme with a
         subject of its own that the question names stands in: "khi nào tắt sóng 2G" passes
