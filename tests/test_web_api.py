@@ -729,7 +729,7 @@ def test_real_stack_is_ready(real_stack):
 
 @pytest.mark.e2e
 def test_unanswered_real_question_is_logged_scrubbed_and_chat_survives_a_broken_database(real_stack, make_app, tmp_path):
-    app = make_app({"rasa.url": real_stack.rasa_url})
+    app = make_app({"rasa.url": real_stack.rasa_url, "rasa.token": real_stack.token})
     client = app.test_client()
     response = chat(client, "Tỷ giá đô la hôm nay là bao nhiêu? Gọi tôi 0912345678")
     assert response.status_code == 200, response.get_json()

@@ -92,7 +92,7 @@ def read_request(text: str, previous_text: str = "") -> Request | None:
 
 def sources_of(subject: dict) -> list[dict]:
     """The subject's sources as reply sources: {province: "", document, section, url}."""
-    return [{"province": "", "document": s["title"], "section": f"độ tin cậy: {s['confidence']}",
+    return [{"province": "", "document": s["title"], "section": _data()["meta"]["source_section"].format(confidence=s["confidence"]),
              "url": s["url"]} for s in subject["sources"]]
 
 
